@@ -1,0 +1,7 @@
+"""Agency staff's back office: dashboard, users and roles, outbox, audit log."""
+
+from typing import Any
+
+
+def routes() -> list[Any]:
+    return []

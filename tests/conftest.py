@@ -1,0 +1,138 @@
+"""Test fixtures: one database per test run and engine, a fresh app per test, CSRF-aware helpers.
+
+SQLite always; PostgreSQL too when ``TEST_DATABASE_URL`` points at a server (any database on
+it: the run creates ``hubcity_test_<random>`` there and drops it at the end). Every test gets
+its own data dir and empty tables; the schema comes from the real migration history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from hubcity.asgi import create_app
+from hubcity.config.settings import Settings, load_settings
+from hubcity.db.engine import engine_kind, use_database
+from hubcity.db.migrate import migrate_forwards
+from hubcity.db.tables import ALL_TABLES
+
+TEST_SECRET = "test-secret-" + "x" * 40
+ENGINES = ["sqlite"] + (["postgres"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+async def _admin_execute(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(_with_database(url, urlsplit(url).path.lstrip("/") or "postgres").replace("postgresql+asyncpg", "postgresql"))
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A migrated, empty database for this test run (SQLite file or a new PostgreSQL database)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        name = None
+    else:
+        server = os.environ["TEST_DATABASE_URL"]
+        name = f"hubcity_test_{secrets.token_hex(4)}"
+        asyncio.run(_admin_execute(server, f'CREATE DATABASE "{name}"'))
+        url = _with_database(server, name)
+
+    async def _migrate() -> None:
+        use_database(url)
+        await migrate_forwards()
+
+    asyncio.run(_migrate())
+    yield url
+    if name:
+        asyncio.run(_admin_execute(os.environ["TEST_DATABASE_URL"], f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def empty_tables() -> None:
+    engine = use_database_current()
+    names = [t._meta.tablename for t in ALL_TABLES]
+    if engine_kind(engine) == "postgres":
+        await ALL_TABLES[0].raw(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE").run()
+    else:
+        for name in reversed(names):
+            await ALL_TABLES[0].raw(f"DELETE FROM {name}").run()
+
+
+def use_database_current() -> Any:
+    return ALL_TABLES[0]._meta.db
+
+
+def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
+    """Settings for a test: its own data dir and database, no in-process worker, no .env file."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "env": "test",
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "inprocess_worker": False,
+        "default_locale": "en",
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path / "data", database_url)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> Litestar:
+    """A fresh app over empty tables."""
+    use_database(settings.resolved_database_url)
+    await empty_tables()
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+async def csrf_token(client: AsyncTestClient) -> str:
+    """The CSRF cookie value, fetching a page first if the client has none yet."""
+    token = client.cookies.get("csrftoken")
+    if not token:
+        await client.get("/")
+        token = client.cookies.get("csrftoken")
+    assert token, "the app set no csrftoken cookie"
+    return token
+
+
+async def post_form(client: AsyncTestClient, url: str, data: dict[str, Any] | None = None, htmx: bool = False, **kwargs: Any) -> Any:
+    """POST ``data`` as a browser form would, with the CSRF field (and the HTMX header if asked)."""
+    form = dict(data or {})
+    form["_csrf_token"] = await csrf_token(client)
+    headers = kwargs.pop("headers", {}) | ({"HX-Request": "true"} if htmx else {})
+    return await client.post(url, data=form, headers=headers, **kwargs)
+
+
+async def api_call(client: AsyncTestClient, method: str, url: str, json: Any = None) -> Any:
+    """Call ``/api/v1`` with a JSON body and the CSRF header, as a logged-in script would."""
+    headers = {"x-csrftoken": await csrf_token(client), "accept": "application/json"}
+    return await client.request(method, url, json=json, headers=headers)
