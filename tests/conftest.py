@@ -11,13 +11,15 @@ import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from asgi_lifespan import LifespanManager
 
 from hubcity.asgi import create_app
 from hubcity.config.settings import Settings, load_settings
@@ -108,13 +110,26 @@ async def app(settings: Settings) -> Litestar:
     return create_app(settings)
 
 
+@asynccontextmanager
+async def open_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on ``app`` running in the test's own event loop, lifespan included.
+
+    (Litestar's AsyncTestClient runs the app in a portal thread with another loop, which a
+    PostgreSQL connection pool shared with the test's own queries cannot survive.)
+    """
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+            yield test_client
+
+
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with open_client(app) as test_client:
         yield test_client
 
 
-async def csrf_token(client: AsyncTestClient) -> str:
+async def csrf_token(client: httpx.AsyncClient) -> str:
     """The CSRF cookie value, fetching a page first if the client has none yet."""
     token = client.cookies.get("csrftoken")
     if not token:
@@ -124,7 +139,7 @@ async def csrf_token(client: AsyncTestClient) -> str:
     return token
 
 
-async def post_form(client: AsyncTestClient, url: str, data: dict[str, Any] | None = None, htmx: bool = False, **kwargs: Any) -> Any:
+async def post_form(client: httpx.AsyncClient, url: str, data: dict[str, Any] | None = None, htmx: bool = False, **kwargs: Any) -> Any:
     """POST ``data`` as a browser form would, with the CSRF field (and the HTMX header if asked)."""
     form = dict(data or {})
     form["_csrf_token"] = await csrf_token(client)
@@ -132,7 +147,7 @@ async def post_form(client: AsyncTestClient, url: str, data: dict[str, Any] | No
     return await client.post(url, data=form, headers=headers, **kwargs)
 
 
-async def api_call(client: AsyncTestClient, method: str, url: str, json: Any = None) -> Any:
+async def api_call(client: httpx.AsyncClient, method: str, url: str, json: Any = None) -> Any:
     """Call ``/api/v1`` with a JSON body and the CSRF header, as a logged-in script would."""
     headers = {"x-csrftoken": await csrf_token(client), "accept": "application/json"}
     return await client.request(method, url, json=json, headers=headers)

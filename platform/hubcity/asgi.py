@@ -20,7 +20,6 @@ from litestar.exceptions import HTTPException
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -59,7 +58,7 @@ def build_stores(settings: Settings) -> dict[str, Store]:
 
 def build_job_registry(notifier: Notifier) -> JobRegistry:
     registry = JobRegistry()
-    registry.register(DELIVER_JOB, notifier.deliver)
+    registry.register(DELIVER_JOB, notifier.deliver, on_give_up=notifier.give_up)
     return registry
 
 
@@ -116,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         dependencies=dependencies,
         template_config=template_config,
-        plugins=[HTMXPlugin(), FlashPlugin(config=FlashConfig(template_config=template_config))],
+        plugins=[HTMXPlugin()],
         stores=build_stores(settings),
         middleware=[session_config.middleware, ContextMiddleware(default_locale=settings.default_locale)],
         csrf_config=csrf_config,

@@ -32,6 +32,7 @@ from hubcity.db.tables import Job
 log = logging.getLogger("hubcity.jobs")
 
 JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
+GiveUpHandler = Callable[[dict[str, Any], str], Awaitable[None]]
 STALE_AFTER = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -60,14 +61,21 @@ class JobRegistry:
 
     def __init__(self) -> None:
         self._handlers: dict[str, JobHandler] = {}
+        self._give_up: dict[str, GiveUpHandler] = {}
 
-    def register(self, name: str, handler: JobHandler) -> None:
+    def register(self, name: str, handler: JobHandler, on_give_up: GiveUpHandler | None = None) -> None:
+        """Register ``handler`` for ``name``; ``on_give_up(payload, error)`` runs when the job fails for good."""
         if name in self._handlers:
             raise ValueError(f"job handler {name!r} is already registered")
         self._handlers[name] = handler
+        if on_give_up:
+            self._give_up[name] = on_give_up
 
     def get(self, name: str) -> JobHandler | None:
         return self._handlers.get(name)
+
+    def give_up_handler(self, name: str) -> GiveUpHandler | None:
+        return self._give_up.get(name)
 
     def names(self) -> list[str]:
         return sorted(self._handlers)
@@ -139,18 +147,24 @@ class Worker:
                 raise LookupError(f"no handler registered for job {job['name']!r}")
             await handler(payload)
         except Exception as error:  # noqa: BLE001 - a failing job must never stop the worker
-            await self._failed(job, error)
+            await self._failed(job, payload, error)
         else:
-            await Job.update({Job.status: "done", Job.finished_at: utcnow(), Job.last_error: ""}).where(
-                Job.id == job["id"]
-            ).run()
+            await Job.update(
+                {Job.status: "done", Job.finished_at: utcnow(), Job.last_error: "", Job.locked_at: None, Job.locked_by: None}
+            ).where(Job.id == job["id"]).run()
         return True
 
-    async def _failed(self, job: dict[str, Any], error: Exception) -> None:
+    async def _failed(self, job: dict[str, Any], payload: dict[str, Any], error: Exception) -> None:
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()[:2000]
         if job["attempts"] >= job["max_attempts"]:
             log.error("job %s #%s failed for good after %s attempts: %s", job["name"], job["id"], job["attempts"], detail)
-            values = {Job.status: "failed", Job.finished_at: utcnow(), Job.last_error: detail}
+            values = {Job.status: "failed", Job.finished_at: utcnow(), Job.last_error: detail, Job.locked_at: None, Job.locked_by: None}
+            give_up = self.registry.give_up_handler(job["name"])
+            if give_up:
+                try:
+                    await give_up(payload, detail)
+                except Exception:  # noqa: BLE001 - the job is failed either way
+                    log.exception("give-up handler of job %s #%s failed", job["name"], job["id"])
         else:
             delay = backoff(job["attempts"], self.backoff_base_s)
             log.warning("job %s #%s failed (attempt %s), retry in %s: %s", job["name"], job["id"], job["attempts"], delay, detail)

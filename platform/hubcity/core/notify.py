@@ -79,6 +79,13 @@ class Notifier:
         ).run()
 
 
+    async def give_up(self, payload: dict[str, Any], error: str) -> None:
+        """Job give-up handler: the notification could not be delivered; mark it ``failed``."""
+        await Notification.update({Notification.status: "failed", Notification.error: error[:2000]}).where(
+            Notification.id == payload["notification_id"]
+        ).run()
+
+
 def send_smtp(url: str, to_email: str, subject: str, body: str, timeout_s: float = 20) -> None:
     """Send one plain-text email through the SMTP server of ``url``. Raises smtplib errors."""
     parts = urlsplit(url)

@@ -30,7 +30,7 @@ def build_environment(settings: Any) -> jinja2.Environment:
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=jinja2.select_autoescape(["html", "html.j2", "j2"], default_for_string=True),
+        autoescape=jinja2.select_autoescape(["html", "html.j2"], default_for_string=True, default=False),
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined if settings.env == "test" else jinja2.ChainableUndefined,
         trim_blocks=True,
@@ -67,9 +67,16 @@ def wants_fragment(request: Request) -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+def take_flashes(request: Request) -> list[dict[str, str]]:
+    """Flash messages stored by ``litestar.plugins.flash.flash`` (none where no session exists, e.g. a 404)."""
+    session = request.scope.get("session")
+    return session.pop("_messages", []) if isinstance(session, dict) else []
+
+
 def page(request: Request, template_name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Template:
     """Render ``template_name`` as a full page, or as a fragment for an HTMX request."""
     ctx = {
+        "flashes": take_flashes(request),
         "viewer": get_viewer(request),
         "layout": FRAGMENT_LAYOUT if wants_fragment(request) else FULL_LAYOUT,
         "locale": current_locale(),

@@ -1,0 +1,318 @@
+"""The ``hubcity`` command: ``serve``, ``worker``, ``migrate``, ``create-staff``, ``seed-demo``.
+
+Every command reads the settings afresh from the environment (``HUBCITY_*`` and ``.env``), so a
+wrong value stops it with ``error: HUBCITY_…: …`` on stderr and exit status 2, no traceback. A
+database that is not migrated yet stops the commands that need tables with a message saying to
+run ``hubcity migrate`` (also status 2). Bad input to a command (an email, a short password, an
+unknown role) exits with status 1 and names the option.
+
+Adding a command (later issues): decorate a function with ``@cli.command("name")``, call
+:func:`load_cli_settings`, and run the async part with ``run(...)`` inside ``async with
+open_database(settings):``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+from piccolo.engine.postgres import PostgresEngine
+
+from hubcity.accounts.labels import STAFF_ROLE_LABELS
+from hubcity.config.settings import Settings, SettingsError, load_settings
+from hubcity.core.errors import FormInvalid
+from hubcity.core.i18n import gettext as _
+from hubcity.core.i18n import ngettext, set_locale
+from hubcity.db.engine import use_database
+
+T = TypeVar("T")
+EXIT_INPUT = 1
+EXIT_CONFIG = 2
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be reached, or lacks migrations. The message says what to do."""
+
+
+class HubcityGroup(click.Group):
+    """A click group that turns configuration errors into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (SettingsError, DatabaseNotReady) as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(EXIT_CONFIG)
+
+
+@click.group(cls=HubcityGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Hubcity, the platform of the city's AI startup hub.
+
+    Settings come from HUBCITY_* environment variables and .env (see README.md).
+    """
+
+
+def main() -> None:
+    """Console-script entry point (``hubcity = "hubcity.cli:main"``)."""
+    cli(prog_name="hubcity")
+
+
+# -- helpers shared by the commands ------------------------------------------------------------
+def load_cli_settings() -> Settings:
+    """Settings read afresh from the environment; messages follow ``HUBCITY_DEFAULT_LOCALE``.
+
+    Raises :class:`SettingsError` (the group prints it and exits 2).
+    """
+    settings = load_settings()
+    set_locale(settings.default_locale)
+    return settings
+
+
+def run(coroutine: Awaitable[T]) -> T:
+    """Run one async step of a command to completion."""
+    return asyncio.run(coroutine)  # type: ignore[arg-type]
+
+
+def describe_database(url: str) -> str:
+    """``url`` without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+async def pending_migrations() -> list[str]:
+    """Ids of the migrations in ``hubcity/db/migrations`` that the bound database has not run."""
+    from piccolo.apps.migrations.commands.base import BaseMigrationManager
+    from piccolo.apps.migrations.tables import Migration
+
+    from hubcity.db.piccolo_app import APP_CONFIG
+
+    known = BaseMigrationManager().get_migration_modules(APP_CONFIG.resolved_migrations_folder_path)
+    ran: list[str] = []
+    if await Migration.table_exists().run():
+        ran = await Migration.get_migrations_which_ran(app_name="hubcity")
+    return sorted(set(known) - set(ran))
+
+
+@asynccontextmanager
+async def open_database(settings: Settings, *, require_migrated: bool = True) -> AsyncIterator[None]:
+    """Bind every table to the configured database (a pool on PostgreSQL) for one command.
+
+    require_migrated: raise :class:`DatabaseNotReady` when migrations are pending.
+    """
+    url = settings.resolved_database_url
+    engine = use_database(url)
+    pool = False
+    try:
+        if isinstance(engine, PostgresEngine):
+            await engine.start_connection_pool(min_size=1, max_size=4)
+            pool = True
+        pending = await pending_migrations() if require_migrated else []
+    except Exception as error:  # OSError, asyncpg's and sqlite3's errors: the database is out of reach
+        if pool:
+            await engine.close_connection_pool()
+        raise DatabaseNotReady(
+            _("cannot use the database %(url)s (HUBCITY_DATABASE_URL): %(reason)s", url=describe_database(url), reason=error)
+        ) from None
+    try:
+        if pending:
+            raise DatabaseNotReady(
+                ngettext(
+                    "the database %(url)s has %(num)s migration not applied yet. Run `hubcity migrate` first.",
+                    "the database %(url)s has %(num)s migrations not applied yet. Run `hubcity migrate` first.",
+                    len(pending),
+                    url=describe_database(url),
+                )
+            )
+        yield
+    finally:
+        if pool:
+            await engine.close_connection_pool()
+
+
+def role_names(roles: Sequence[str]) -> str:
+    return ", ".join(_(STAFF_ROLE_LABELS.get(role, role)) for role in roles)
+
+
+def echo_staff_logins(logins: Sequence[tuple[str, Sequence[str]]], password: str) -> None:
+    click.echo(_("Log in as agency staff with one of these accounts; the password of each is %(password)s", password=password))
+    for email, roles in logins:
+        click.echo(f"  {email}  ({role_names(roles)})")
+
+
+# -- migrate -----------------------------------------------------------------------------------
+@cli.command()
+def migrate() -> None:
+    """Apply the database migrations not applied yet."""
+    from hubcity.db.migrate import migrate_forwards
+
+    settings = load_cli_settings()
+
+    async def apply() -> list[str]:
+        async with open_database(settings, require_migrated=False):
+            return await migrate_forwards()
+
+    click.echo(_("Database: %(url)s", url=describe_database(settings.resolved_database_url)))
+    try:
+        applied = run(apply())
+    except RuntimeError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INPUT)
+    for migration_id in applied:
+        click.echo(_("Applied migration %(id)s.", id=migration_id))
+    if not applied:
+        click.echo(_("Nothing to apply: the database is up to date."))
+
+
+# -- create-staff ------------------------------------------------------------------------------
+@cli.command("create-staff")
+@click.option("--email", required=True, help="Email address; an existing account with it becomes staff.")
+@click.option("--name", required=True, help="The person's name as staff pages show it.")
+@click.option("--role", "roles", multiple=True, required=True, metavar="ROLE",
+              help="admin, program_manager, finance or reviewer; repeat for several.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="At least 10 characters; asked twice when not given.")
+@click.option("--locale", default="ko", show_default=True, help="Language of the account: ko or en.")
+def create_staff(email: str, name: str, roles: tuple[str, ...], password: str, locale: str) -> None:
+    """Create an agency staff account (or give an existing account staff roles)."""
+    from hubcity.accounts.roles import RoleService
+    from hubcity.core.notify import Notifier
+    from hubcity.core.templating import build_environment
+
+    settings = load_cli_settings()
+
+    async def create() -> Any:
+        async with open_database(settings):
+            notifier = Notifier(build_environment(settings), smtp_url=settings.smtp_url)
+            return await RoleService(notifier).create_staff(email, name, password, list(roles), locale)
+
+    try:
+        account = run(create())
+    except FormInvalid as error:
+        for message in error.errors.values():
+            click.echo(f"error: {message}", err=True)
+        sys.exit(EXIT_INPUT)
+    if account.created:
+        click.echo(_("Created the staff account %(email)s with the roles: %(roles)s.", email=account.email, roles=role_names(account.roles)))
+        click.echo(_("A welcome email is in the outbox; the job worker sends it."))
+    else:
+        click.echo(
+            _("Updated the account %(email)s (name, password, language); its roles are now: %(roles)s.",
+              email=account.email, roles=role_names(account.roles))
+        )
+
+
+# -- seed-demo ---------------------------------------------------------------------------------
+@cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a user.")
+def seed_demo(if_empty: bool) -> None:
+    """Load the demo content: the agency, startups, corporations, their users and staff."""
+    from hubcity import demo
+
+    settings = load_cli_settings()
+
+    async def seed() -> demo.DemoReport:
+        async with open_database(settings):
+            return await demo.seed_demo(if_empty=if_empty)
+
+    report = run(seed())
+    if report.skipped:
+        click.echo(_("The database already has users, so the demo content was not loaded (--if-empty)."))
+        return
+    if not report.created_anything:
+        click.echo(_("The demo content is already there; nothing was added."))
+    for organisation in report.organisations:
+        click.echo(_("Created organisation %(name)s", name=organisation))
+    for email in report.users:
+        click.echo(_("Created user %(email)s", email=email))
+    echo_staff_logins([(email, [role]) for email, role in report.staff], demo.DEMO_PASSWORD)
+
+
+# -- serve -------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--reload/--no-reload", default=False, show_default=True, help="Restart when the code changes (development).")
+def serve(host: str, port: int, reload: bool) -> None:
+    """Run the web server (uvicorn with hubcity.asgi:create_app)."""
+    import uvicorn
+
+    from hubcity import demo
+    from hubcity.paths import PROJECT_ROOT
+
+    settings = load_cli_settings()
+
+    async def logins() -> list[tuple[str, tuple[str, ...]]]:
+        async with open_database(settings):
+            return await demo.demo_staff_logins()
+
+    staff = run(logins())
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown_host}:{port}/"
+    click.echo(_("Hubcity is starting at %(url)s", url=url))
+    if staff:
+        echo_staff_logins(staff, demo.DEMO_PASSWORD)
+    else:
+        click.echo(_("To log in as agency staff, create an account: hubcity create-staff --email EMAIL --name NAME --role admin"))
+    if not settings.run_inprocess_worker:
+        click.echo(_("The in-process job worker is off (HUBCITY_INPROCESS_WORKER); run `hubcity worker` beside the server."))
+    uvicorn.run(
+        "hubcity.asgi:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        reload_dirs=[str(PROJECT_ROOT / "platform"), str(PROJECT_ROOT / "templates")] if reload else None,
+    )
+
+
+# -- worker ------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--once", is_flag=True, help="Run the jobs due now, then exit.")
+@click.option("--poll-interval", default=1.0, show_default=True, type=click.FloatRange(0.05, 60), help="Seconds between looks at an idle queue.")
+def worker(once: bool, poll_interval: float) -> None:
+    """Run background jobs from the jobs table until stopped (SIGINT or SIGTERM)."""
+    from hubcity.asgi import build_job_registry
+    from hubcity.core.jobs import Worker
+    from hubcity.core.notify import Notifier
+    from hubcity.core.templating import build_environment
+
+    settings = load_cli_settings()
+
+    async def work() -> int:
+        async with open_database(settings):
+            notifier = Notifier(build_environment(settings), smtp_url=settings.smtp_url)
+            job_worker = Worker(build_job_registry(notifier))
+            if once:
+                await job_worker.reclaim_stale()
+                return await job_worker.drain()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            signals = (signal.SIGINT, signal.SIGTERM)
+            for sig in signals:
+                loop.add_signal_handler(sig, stop.set)
+            click.echo(_("Job worker %(id)s started; press Ctrl+C to stop.", id=job_worker.worker_id))
+            try:
+                await job_worker.run_forever(stop, poll_interval_s=poll_interval)
+            finally:
+                for sig in signals:
+                    loop.remove_signal_handler(sig)
+            click.echo(_("Job worker stopped."))
+            return 0
+
+    count = run(work())
+    if once:
+        click.echo(ngettext("Ran %(num)s job.", "Ran %(num)s jobs.", count))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
