@@ -17,7 +17,6 @@ from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
@@ -35,6 +34,7 @@ from hubcity.core.error_pages import handle_exception
 from hubcity.core.jobs import JobRegistry, Worker
 from hubcity.core.middleware import ContextMiddleware
 from hubcity.core.notify import DELIVER_JOB, Notifier
+from hubcity.core.sessions import RotatingSessionConfig
 from hubcity.core.templating import build_environment
 from hubcity.db.engine import use_database
 from hubcity.paths import NODE_MODULES_DIR, STATIC_DIR
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     registry = build_job_registry(notifier)
     worker = Worker(registry)
 
-    session_config = ServerSideSessionConfig(
+    session_config = RotatingSessionConfig(
         store="sessions", max_age=SESSION_MAX_AGE_S, secure=settings.is_production, samesite="lax", httponly=True
     )
     csrf_config = CSRFConfig(

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
 
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.accounts.terms import CONSENT_TERMS
 from hubcity.core.clock import utcnow

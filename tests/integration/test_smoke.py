@@ -1,4 +1,4 @@
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 
 async def test_home_page_full_and_fragment(client: AsyncTestClient) -> None:

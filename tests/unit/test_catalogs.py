@@ -23,7 +23,7 @@ def _source_messages() -> dict[str, list[str]]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(PROJECT_ROOT), METHOD_MAP, OPTIONS, keywords=KEYWORDS
     ):
-        for msgid in (message if isinstance(message, tuple) else (message,)):
+        for msgid in (message[:1] if isinstance(message, tuple) else (message,)):  # plurals are keyed by the singular
             if msgid:
                 found.setdefault(msgid, []).append(f"{filename}:{lineno}")
     return found

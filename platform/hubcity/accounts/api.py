@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.exceptions import TooManyRequestsException
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from hubcity.accounts.openapi import errors, json_body
@@ -84,7 +84,7 @@ class AuthApiController(Controller):
     async def signup(
         self,
         request: Request,
-        data: dict[str, Any],
+        data: JSONBody[dict[str, Any]],
         auth_service: NamedDependency[AuthService],
         account_service: NamedDependency[AccountService],
     ) -> MeOut:
@@ -104,7 +104,7 @@ class AuthApiController(Controller):
     async def login(
         self,
         request: Request,
-        data: dict[str, Any],
+        data: JSONBody[dict[str, Any]],
         auth_service: NamedDependency[AuthService],
         account_service: NamedDependency[AccountService],
     ) -> MeOut:
@@ -131,7 +131,7 @@ class MeApiController(Controller):
 
     @patch("/", operation_class=json_body(ProfilePatch), responses=errors(401, 422))
     async def update(
-        self, request: Request, data: dict[str, Any], account_service: NamedDependency[AccountService]
+        self, request: Request, data: JSONBody[dict[str, Any]], account_service: NamedDependency[AccountService]
     ) -> MeOut:
         """Change name and/or language."""
         viewer = viewer_of(request)
@@ -149,7 +149,7 @@ class MeApiController(Controller):
         self,
         request: Request,
         purpose: FromPath[str],
-        data: dict[str, Any],
+        data: JSONBody[dict[str, Any]],
         account_service: NamedDependency[AccountService],
     ) -> ConsentOut:
         """Give (``{"given": true}``) or withdraw (``false``) a consent; collection cannot be withdrawn (409)."""
@@ -180,7 +180,7 @@ class OrganisationApiController(Controller):
         self,
         request: Request,
         org_id: FromPath[int],
-        data: dict[str, Any],
+        data: JSONBody[dict[str, Any]],
         organisation_service: NamedDependency[OrganisationService],
     ) -> InvitationOut:
         """Invite an email address as member or owner (owners only); the link is emailed."""

@@ -17,6 +17,7 @@ from hubcity.accounts.services import SignedIn
 from hubcity.accounts.terms import CONSENT_TERMS
 from hubcity.core.i18n import gettext as _
 from hubcity.core.passwords import MIN_PASSWORD_LENGTH
+from hubcity.core.sessions import rotate_session
 from hubcity.core.templating import page, wants_fragment
 
 DEFAULT_AFTER_LOGIN = "/dashboard"
@@ -48,8 +49,9 @@ def safe_next(value: str | None, default: str = DEFAULT_AFTER_LOGIN) -> str:
 
 
 def sign_in(request: Request, signed_in: SignedIn) -> None:
-    """Start a fresh session holding only the user and their language."""
+    """Start a fresh session, under a new id, holding only the user and their language."""
     request.set_session({"user_id": signed_in.user_id, "locale": signed_in.locale})
+    rotate_session(request)
 
 
 def sign_out(request: Request) -> None:

@@ -17,27 +17,28 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from hubcity.core.errors import AppError, FormInvalid
+from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
 from hubcity.core.templating import page, wants_fragment
 
 log = logging.getLogger("hubcity.errors")
 
 _TITLES = {
-    400: "The request could not be understood",
-    401: "Please log in",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Not allowed",
-    409: "Conflict",
-    413: "Too large",
-    422: "Please check your input",
-    429: "Too many attempts",
-    500: "Something went wrong",
+    400: N_("The request could not be understood"),
+    401: N_("Please log in"),
+    403: N_("Not allowed"),
+    404: N_("Page not found"),
+    405: N_("Not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    422: N_("Please check your input"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong"),
 }
 _DEFAULT_DETAIL = {
-    403: "You do not have permission to see this page.",
-    404: "There is nothing at this address, or you may not see it.",
-    500: "An unexpected error happened. It has been logged; please try again.",
+    403: N_("You do not have permission to see this page."),
+    404: N_("There is nothing at this address, or you may not see it."),
+    500: N_("An unexpected error happened. It has been logged; please try again."),
 }
 
 
@@ -67,7 +68,7 @@ def _status_and_detail(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
         if status == 413:
             detail = _("The upload is larger than the server accepts (%(limit)s MB).", limit=10)
             generic = False
-        message = _(_DEFAULT_DETAIL.get(status, _TITLES.get(status, "Error"))) if generic else _(detail)
+        message = _(_DEFAULT_DETAIL.get(status, _TITLES.get(status, N_("Error")))) if generic else _(detail)
         return status, f"http_{status}", message, {}
     return HTTP_500_INTERNAL_SERVER_ERROR, "server_error", _(_DEFAULT_DETAIL[500]), {}
 
@@ -85,7 +86,7 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     response = page(
         request,
         "errors/error.html.j2",
-        {"status": status, "title": _(_TITLES.get(status, "Error")), "message": message, "fields": fields},
+        {"status": status, "title": _(_TITLES.get(status, N_("Error"))), "message": message, "fields": fields},
         status_code=status,
     )
     if wants_fragment(request):

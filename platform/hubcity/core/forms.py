@@ -12,37 +12,38 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hubcity.core.errors import FormInvalid
+from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
 
 M = TypeVar("M", bound=BaseModel)
 
 # pydantic error type → message template; %(field)s is the translated label.
 _RULES: dict[str, str] = {
-    "missing": "%(field)s is required.",
-    "string_too_short": "%(field)s must be at least %(min_length)s characters.",
-    "string_too_long": "%(field)s must be at most %(max_length)s characters.",
-    "too_short": "%(field)s needs at least %(min_length)s items.",
-    "too_long": "%(field)s may have at most %(max_length)s items.",
-    "value_error": "%(field)s: %(reason)s",
-    "int_parsing": "%(field)s must be a whole number.",
-    "int_type": "%(field)s must be a whole number.",
-    "float_parsing": "%(field)s must be a number.",
-    "bool_parsing": "%(field)s must be yes or no.",
-    "greater_than_equal": "%(field)s must be at least %(ge)s.",
-    "less_than_equal": "%(field)s must be at most %(le)s.",
-    "greater_than": "%(field)s must be more than %(gt)s.",
-    "less_than": "%(field)s must be less than %(lt)s.",
-    "literal_error": "%(field)s must be one of: %(expected)s.",
-    "enum": "%(field)s must be one of: %(expected)s.",
-    "date_from_datetime_parsing": "%(field)s must be a date (YYYY-MM-DD).",
-    "date_parsing": "%(field)s must be a date (YYYY-MM-DD).",
-    "datetime_parsing": "%(field)s must be a date and time.",
-    "datetime_from_date_parsing": "%(field)s must be a date and time.",
-    "string_type": "%(field)s must be text.",
-    "url_parsing": "%(field)s must be a web address starting with http:// or https://.",
-    "url_scheme": "%(field)s must be a web address starting with http:// or https://.",
+    "missing": N_("%(field)s is required."),
+    "string_too_short": N_("%(field)s must be at least %(min_length)s characters."),
+    "string_too_long": N_("%(field)s must be at most %(max_length)s characters."),
+    "too_short": N_("%(field)s needs at least %(min_length)s items."),
+    "too_long": N_("%(field)s may have at most %(max_length)s items."),
+    "value_error": N_("%(field)s: %(reason)s"),
+    "int_parsing": N_("%(field)s must be a whole number."),
+    "int_type": N_("%(field)s must be a whole number."),
+    "float_parsing": N_("%(field)s must be a number."),
+    "bool_parsing": N_("%(field)s must be yes or no."),
+    "greater_than_equal": N_("%(field)s must be at least %(ge)s."),
+    "less_than_equal": N_("%(field)s must be at most %(le)s."),
+    "greater_than": N_("%(field)s must be more than %(gt)s."),
+    "less_than": N_("%(field)s must be less than %(lt)s."),
+    "literal_error": N_("%(field)s must be one of: %(expected)s."),
+    "enum": N_("%(field)s must be one of: %(expected)s."),
+    "date_from_datetime_parsing": N_("%(field)s must be a date (YYYY-MM-DD)."),
+    "date_parsing": N_("%(field)s must be a date (YYYY-MM-DD)."),
+    "datetime_parsing": N_("%(field)s must be a date and time."),
+    "datetime_from_date_parsing": N_("%(field)s must be a date and time."),
+    "string_type": N_("%(field)s must be text."),
+    "url_parsing": N_("%(field)s must be a web address starting with http:// or https://."),
+    "url_scheme": N_("%(field)s must be a web address starting with http:// or https://."),
 }
-_FALLBACK = "%(field)s is not valid."
+_FALLBACK = N_("%(field)s is not valid.")
 
 
 def _field_label(model: type[BaseModel], name: str) -> str:

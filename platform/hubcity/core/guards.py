@@ -13,6 +13,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
+from hubcity.core.i18n import N_
 from hubcity.core.viewer import Viewer
 
 Guard = Callable[[ASGIConnection, Any], None]
@@ -21,7 +22,7 @@ Guard = Callable[[ASGIConnection, Any], None]
 def viewer_of(connection: ASGIConnection) -> Viewer:
     viewer = connection.scope.get("state", {}).get("viewer")
     if viewer is None:
-        raise NotAuthorizedException("Please log in to continue.")
+        raise NotAuthorizedException(N_("Please log in to continue."))
     return viewer
 
 
@@ -31,7 +32,7 @@ def requires_login(connection: ASGIConnection, _: Any) -> None:
 
 def requires_staff(connection: ASGIConnection, _: Any) -> None:
     if not viewer_of(connection).is_staff:
-        raise PermissionDeniedException("This page is for agency staff.")
+        raise PermissionDeniedException(N_("This page is for agency staff."))
 
 
 def requires_role(*roles: str) -> Guard:
@@ -39,7 +40,7 @@ def requires_role(*roles: str) -> Guard:
 
     def guard(connection: ASGIConnection, _: Any) -> None:
         if not viewer_of(connection).has_role(*roles):
-            raise PermissionDeniedException("Your role does not allow this.")
+            raise PermissionDeniedException(N_("Your role does not allow this."))
 
     guard.__name__ = f"requires_role_{'_'.join(roles)}"
     return guard
@@ -50,7 +51,7 @@ def requires_org_kind(*kinds: str) -> Guard:
 
     def guard(connection: ASGIConnection, _: Any) -> None:
         if not viewer_of(connection).kinds.intersection(kinds):
-            raise PermissionDeniedException("This page is for members of another kind of organisation.")
+            raise PermissionDeniedException(N_("This page is for members of another kind of organisation."))
 
     guard.__name__ = f"requires_org_kind_{'_'.join(kinds)}"
     return guard

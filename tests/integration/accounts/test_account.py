@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.accounts.terms import CONSENT_TERMS
 from hubcity.core.clock import utcnow

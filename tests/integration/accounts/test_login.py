@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.db.tables import AuditEntry, User
 from tests.conftest import api_call, post_form

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.db.tables import User
 from tests.conftest import csrf_token, post_form

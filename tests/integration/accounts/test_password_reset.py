@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.accounts.tokens import hash_token
 from hubcity.core.clock import utcnow

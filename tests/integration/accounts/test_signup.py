@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.accounts.terms import CONSENT_TERMS
 from hubcity.core import audit

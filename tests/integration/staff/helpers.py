@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from litestar import Request, get
 from litestar.params import FromPath
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.core.clock import utcnow
 from hubcity.core.passwords import DUMMY_HASH

@@ -4,7 +4,7 @@ a startup member and an anonymous visitor; and each page as a full page and as a
 from __future__ import annotations
 
 import pytest
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from tests.conftest import post_form
 from tests.integration.staff.helpers import login, make_user, roles_of

@@ -3,7 +3,7 @@ the demo staff logging in with the documented demo password."""
 
 from __future__ import annotations
 
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity import demo
 from tests.factories.accounts import create_user, login

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.core import audit
 from hubcity.core.clock import utcnow

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from litestar.testing import AsyncTestClient
+from httpx import AsyncClient as AsyncTestClient
 
 from hubcity.core.passwords import verify_password
 from hubcity.db.tables import AuditEntry, Job, Notification, StaffRole, User
