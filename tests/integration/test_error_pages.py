@@ -77,3 +77,15 @@ async def test_post_with_csrf_token_is_accepted(error_client: AsyncTestClient) -
     response = await post_form(error_client, "/_test/form", {"x": "1"})
     assert response.status_code == 201
     assert response.text == "accepted"
+
+
+async def test_unknown_address_is_shown_in_the_viewers_language_with_their_navigation(error_client: AsyncTestClient) -> None:
+    from tests.factories.accounts import create_user, login
+
+    user = await create_user(locale="ko", name="김민지")
+    await login(error_client, user["email"])
+    response = await error_client.get("/no/such/page")
+    assert response.status_code == 404
+    assert '<html lang="ko">' in response.text
+    assert "페이지를 찾을 수 없습니다" in response.text
+    assert "로그아웃" in response.text  # the logged-in navigation, not the anonymous one

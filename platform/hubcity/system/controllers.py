@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from hubcity.core.templating import page
@@ -18,6 +19,11 @@ class HomeController(Controller):
     async def home(self, request: Request) -> Template:
         """The landing page: what Hubcity offers, and the viewer's next steps."""
         return page(request, "home.html.j2")
+
+    @get("/{path:path}", name="not_found", sync_to_thread=False)
+    def not_found(self, path: str) -> None:
+        """Any other address: a 404 rendered with the viewer's session, language and navigation."""
+        raise NotFoundException()
 
 
 class HealthController(Controller):

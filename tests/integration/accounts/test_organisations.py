@@ -122,7 +122,7 @@ async def test_invitation_of_an_existing_user_end_to_end(client: AsyncTestClient
     assert (await client.get(f"/organisations/{org['id']}")).status_code == 200
     assert "invitation.accepted" in await audit_actions(invitee["id"])
     used = await client.get(path)
-    assert used.status_code == 410 and "already been accepted" in used.text
+    assert used.status_code == 410 and "이미 수락한 초대입니다" in used.text  # the invitee is logged in, in Korean
 
 
 async def test_invitation_of_a_new_person_end_to_end(client: AsyncTestClient) -> None:

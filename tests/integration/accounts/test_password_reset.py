@@ -68,7 +68,7 @@ async def test_reset_end_to_end(client: AsyncTestClient) -> None:
     assert (await login(client, user["email"], NEW_PASSWORD)).status_code == 303
 
     reused = await client.get(path)
-    assert reused.status_code == 410 and "already been used" in reused.text
+    assert reused.status_code == 410 and "이미 사용한 비밀번호 재설정 링크입니다" in reused.text  # logged in, in Korean
     reused_post = await post_form(
         client, path, {"password": "another new passphrase", "password_confirm": "another new passphrase"}
     )
