@@ -10,6 +10,9 @@ from hubcity.db.tables.accounts import (
     User,
 )
 from hubcity.db.tables.core import AuditEntry, Job, Notification
+from hubcity.db.tables.corporates import PartnerNeed, PartnerNeedTag
+from hubcity.db.tables.startups import ImportRun, ProfileClaim, StartupProfile, StartupTag
+from hubcity.db.tables.taxonomy import TAXONOMY_KINDS, TaxonomyTerm
 
 ALL_TABLES = [
     User,
@@ -22,6 +25,13 @@ ALL_TABLES = [
     Job,
     Notification,
     AuditEntry,
+    TaxonomyTerm,
+    StartupProfile,
+    StartupTag,
+    ProfileClaim,
+    ImportRun,
+    PartnerNeed,
+    PartnerNeedTag,
 ]
 
-__all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES"]
+__all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES", "TAXONOMY_KINDS"]
