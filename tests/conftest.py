@@ -92,6 +92,7 @@ def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settin
         "secret_key": TEST_SECRET,
         "inprocess_worker": False,
         "default_locale": "en",
+        "public_url": "http://testserver.local",
     }
     values.update(overrides)
     return load_settings(**values)

@@ -37,7 +37,7 @@ HUBCITY_SERVICES = ("app", "worker")
 PRODUCTION_NEEDS = ("env", "database_url", "search_backend", "meili_url", "redis_url", "secret_key")
 # The URL settings and the compose service each must point at.
 URL_SERVICES = {"database_url": "postgres", "meili_url": "meilisearch", "redis_url": "redis"}
-SAMPLE_DOTENV = {"POSTGRES_PASSWORD": "pw0123456789", "HUBCITY_SECRET_KEY": "s" * 48, "HUBCITY_MEILI_KEY": "m" * 24}
+SAMPLE_DOTENV = {"POSTGRES_PASSWORD": "pw0123456789", "HUBCITY_PUBLIC_URL": "https://hub.example.kr", "HUBCITY_SECRET_KEY": "s" * 48, "HUBCITY_MEILI_KEY": "m" * 24}
 INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 
 

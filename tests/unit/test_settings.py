@@ -85,6 +85,7 @@ def test_dotenv_file_is_read(tmp_path: Path) -> None:
 def test_in_process_worker_is_off_in_production_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUBCITY_SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("HUBCITY_ENV", "production")
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", "https://hub.example.kr")
     assert load().run_inprocess_worker is False
     monkeypatch.setenv("HUBCITY_INPROCESS_WORKER", "true")
     assert load().run_inprocess_worker is True
@@ -147,6 +148,7 @@ def test_the_right_values_are_accepted(
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HUBCITY_ENV", "production")
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", "https://hub.example.kr")
     with pytest.raises(SettingsError, match="HUBCITY_SECRET_KEY"):
         load()
     assert not (tmp_path / "data" / SECRET_FILE_NAME).exists(), "production must not generate a key"
@@ -155,6 +157,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.Mo
 def test_production_refuses_the_generated_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     generated = load().secret()  # a development start writes data/secret_key
     monkeypatch.setenv("HUBCITY_ENV", "production")
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", "https://hub.example.kr")
     monkeypatch.setenv("HUBCITY_SECRET_KEY", generated)
     with pytest.raises(SettingsError, match="HUBCITY_SECRET_KEY"):
         load()
@@ -167,6 +170,7 @@ def test_production_refuses_the_generated_key(monkeypatch: pytest.MonkeyPatch, t
 @pytest.mark.parametrize("env", ["development", "production"])
 def test_a_short_secret_key_is_refused(monkeypatch: pytest.MonkeyPatch, env: str) -> None:
     monkeypatch.setenv("HUBCITY_ENV", env)
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", "https://hub.example.kr")
     monkeypatch.setenv("HUBCITY_SECRET_KEY", "s" * (MIN_SECRET_LENGTH - 1))
     with pytest.raises(SettingsError, match="HUBCITY_SECRET_KEY"):
         load()
@@ -194,6 +198,21 @@ def test_create_app_with_a_bad_setting_never_starts(monkeypatch: pytest.MonkeyPa
         create_app()
     monkeypatch.delenv("HUBCITY_TIME_ZONE")
     monkeypatch.setenv("HUBCITY_ENV", "production")
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", "https://hub.example.kr")
     with pytest.raises(SettingsError, match="HUBCITY_SECRET_KEY"):
         create_app()
     assert not (tmp_path / "data").exists(), "nothing is created before the settings are valid"
+
+
+def test_production_needs_the_public_url_for_links_in_emails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HUBCITY_ENV", "production")
+    monkeypatch.setenv("HUBCITY_SECRET_KEY", "p" * 48)
+    with pytest.raises(SettingsError, match="HUBCITY_PUBLIC_URL"):
+        load_settings(_env_file=None, data_dir=tmp_path / "data")
+
+
+@pytest.mark.parametrize("value", ["hub.example.kr", "ftp://hub.example.kr", "https://hub.example.kr/?x=1"])
+def test_a_public_url_that_is_not_a_site_address_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str) -> None:
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", value)
+    with pytest.raises(SettingsError, match="HUBCITY_PUBLIC_URL"):
+        load_settings(_env_file=None, data_dir=tmp_path / "data")

@@ -31,8 +31,11 @@ def client_ip(request: Request) -> str:
 
 
 def base_url(request: Request) -> str:
-    """The site's absolute root as the request reached it, e.g. ``https://hub.example/``."""
-    return str(request.base_url)
+    """The site's public address (``HUBCITY_PUBLIC_URL``) for links in emails.
+
+    Never the request's Host header, which a client can forge to point reset links elsewhere.
+    """
+    return request.app.state.settings.public_url
 
 
 def safe_next(value: str | None, default: str = DEFAULT_AFTER_LOGIN) -> str:

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("./data")
+    public_url: str = "http://127.0.0.1:8000"
     database_url: str | None = None
     secret_key: SecretStr | None = None
     time_zone: str = "Asia/Seoul"
@@ -96,6 +97,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be a URL starting with {' or '.join(s + '://' for s in allowed)}")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("must be the site's address, such as https://hub.example.kr")
+        return value.rstrip("/")
+
     @field_validator("cpu_threads")
     @classmethod
     def _positive_threads(cls, value: int) -> int:
@@ -107,6 +116,8 @@ class Settings(BaseSettings):
     def _backend_needs_url(self) -> "Settings":
         if self.search_backend == "meilisearch" and not self.meili_url:
             raise ValueError("HUBCITY_MEILI_URL is required when HUBCITY_SEARCH_BACKEND=meilisearch")
+        if self.env == "production" and "public_url" not in self.model_fields_set:
+            raise ValueError("HUBCITY_PUBLIC_URL is required when HUBCITY_ENV=production (links in emails use it)")
         return self
 
     # -- derived values -------------------------------------------------------------------------

@@ -122,7 +122,7 @@ class StaffController(Controller):
         viewer = get_viewer(request)
         try:
             account = await back_office.create_staff(
-                data, by=viewer.id, ip=_ip(request), login_url=str(request.base_url).rstrip("/") + "/login"
+                data, by=viewer.id, ip=_ip(request), login_url=request.app.state.settings.public_url + "/login"
             )
         except FormInvalid as error:
             values = {key: value for key, value in data.items() if key != "password"}
