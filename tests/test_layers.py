@@ -26,7 +26,7 @@ def contracts() -> list[dict[str, Any]]:
 
 
 def contract_from(source: str) -> dict[str, Any]:
-    return next(c for c in contracts() if source in c["source_modules"])
+    return next(c for c in contracts() if source in c.get("source_modules", []))
 
 
 def lint_imports() -> str:

@@ -28,9 +28,10 @@ from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from hubcity import accounts, staff, system
+from hubcity import accounts, corporates, directory, staff, system
 from hubcity.config.settings import Settings, load_settings
 from hubcity.core.error_pages import handle_exception
+from hubcity.core.headers import SECURITY_HEADERS, add_security_headers
 from hubcity.core.jobs import JobRegistry, Worker
 from hubcity.core.middleware import ContextMiddleware
 from hubcity.core.notify import DELIVER_JOB, Notifier
@@ -38,6 +39,8 @@ from hubcity.core.sessions import RotatingSessionConfig
 from hubcity.core.templating import build_environment
 from hubcity.db.engine import use_database
 from hubcity.paths import NODE_MODULES_DIR, STATIC_DIR
+from hubcity import startups
+from hubcity.startups import importing
 
 log = logging.getLogger("hubcity")
 
@@ -59,6 +62,7 @@ def build_stores(settings: Settings) -> dict[str, Store]:
 def build_job_registry(notifier: Notifier) -> JobRegistry:
     registry = JobRegistry()
     registry.register(DELIVER_JOB, notifier.deliver, on_give_up=notifier.give_up)
+    importing.register_jobs(registry)
     return registry
 
 
@@ -87,14 +91,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "worker": Provide(lambda: worker, use_cache=True, sync_to_thread=False),
     }
     dependencies.update(accounts.dependencies())
+    dependencies.update(startups.dependencies())
+    dependencies.update(corporates.dependencies())
+    dependencies.update(directory.dependencies())
 
-    route_handlers: list[Any] = [create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)]
+    route_handlers: list[Any] = [
+        create_static_files_router(
+            path="/static", directories=[STATIC_DIR], include_in_schema=False, after_request=add_security_headers
+        )
+    ]
     route_handlers += [
-        create_static_files_router(path=path, directories=[folder], include_in_schema=False)
+        create_static_files_router(path=path, directories=[folder], include_in_schema=False, after_request=add_security_headers)
         for path, folder in VENDOR_ASSETS.items()
         if folder.is_dir()
     ]
     route_handlers += system.routes() + accounts.routes(settings) + staff.routes()
+    route_handlers += startups.routes(settings)
+    route_handlers += importing.routes()
+    route_handlers += corporates.routes(settings) + directory.routes(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -120,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[session_config.middleware, ContextMiddleware(default_locale=settings.default_locale)],
         csrf_config=csrf_config,
         exception_handlers={HTTPException: handle_exception, Exception: handle_exception},
+        response_headers=SECURITY_HEADERS,
         openapi_config=OpenAPIConfig(
             title="Hubcity API", version="1", path="/schema", render_plugins=[ScalarRenderPlugin()], use_handler_docstrings=True
         ),

@@ -1,4 +1,5 @@
-"""The ``hubcity`` command: ``serve``, ``worker``, ``migrate``, ``create-staff``, ``seed-demo``.
+"""The ``hubcity`` command: ``serve``, ``worker``, ``migrate``, ``create-staff``, ``seed-demo``,
+``seed-taxonomies``, ``import-startups``.
 
 Every command reads the settings afresh from the environment (``HUBCITY_*`` and ``.env``), so a
 wrong value stops it with ``error: HUBCITY_…: …`` on stderr and exit status 2, no traceback. A
@@ -18,6 +19,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -175,25 +177,47 @@ def migrate() -> None:
 
 # -- create-staff ------------------------------------------------------------------------------
 @cli.command("create-staff")
-@click.option("--email", required=True, help="Email address; an existing account with it becomes staff.")
-@click.option("--name", required=True, help="The person's name as staff pages show it.")
+@click.option("--email", required=True, help="Email address; an existing account with it is given the roles.")
+@click.option("--name", required=True, help="The person's name as staff pages show it (new accounts).")
 @click.option("--role", "roles", multiple=True, required=True, metavar="ROLE",
               help="admin, program_manager, finance or reviewer; repeat for several.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="At least 10 characters; asked twice when not given.")
-@click.option("--locale", default="ko", show_default=True, help="Language of the account: ko or en.")
-def create_staff(email: str, name: str, roles: tuple[str, ...], password: str, locale: str) -> None:
-    """Create an agency staff account (or give an existing account staff roles)."""
+@click.option("--password", default=None,
+              help="At least 10 characters; asked twice when needed and not given. Used for a new account, "
+                   "or with --reset-password.")
+@click.option("--locale", default="ko", show_default=True, help="Language of a new account: ko or en.")
+@click.option("--reset-password", is_flag=True,
+              help="The account exists: replace its password (ending its sessions). Without this flag an "
+                   "existing account keeps its password, name and language.")
+def create_staff(email: str, name: str, roles: tuple[str, ...], password: str | None, locale: str, reset_password: bool) -> None:
+    """Create an agency staff account, or give an existing account staff roles.
+
+    An existing account keeps its name, language and password unless --reset-password is given
+    (the operator's way to recover an account whose password is lost).
+    """
     from hubcity.accounts.roles import RoleService
+    from hubcity.accounts.schemas import lookup_email
     from hubcity.core.notify import Notifier
     from hubcity.core.templating import build_environment
 
     settings = load_cli_settings()
 
+    async def existing() -> bool:
+        async with open_database(settings):
+            return await RoleService().repository.user_by_email(lookup_email(email)) is not None
+
+    exists = run(existing())
+    if password is None:
+        if exists and not reset_password:
+            password = ""
+        else:
+            password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
+
     async def create() -> Any:
         async with open_database(settings):
             notifier = Notifier(build_environment(settings), smtp_url=settings.smtp_url)
-            return await RoleService(notifier).create_staff(email, name, password, list(roles), locale)
+            return await RoleService(notifier).create_staff(
+                email, name, password or "", list(roles), locale, reset_password=reset_password
+            )
 
     try:
         account = run(create())
@@ -204,9 +228,15 @@ def create_staff(email: str, name: str, roles: tuple[str, ...], password: str, l
     if account.created:
         click.echo(_("Created the staff account %(email)s with the roles: %(roles)s.", email=account.email, roles=role_names(account.roles)))
         click.echo(_("A welcome email is in the outbox; the job worker sends it."))
+    elif account.password_reset:
+        click.echo(
+            _("Set a new password for %(email)s and ended its sessions; its roles are now: %(roles)s.",
+              email=account.email, roles=role_names(account.roles))
+        )
     else:
         click.echo(
-            _("Updated the account %(email)s (name, password, language); its roles are now: %(roles)s.",
+            _("The account %(email)s already existed; its roles are now: %(roles)s. Its name, password and "
+              "language were not changed (add --reset-password to set a new password).",
               email=account.email, roles=role_names(account.roles))
         )
 
@@ -215,16 +245,31 @@ def create_staff(email: str, name: str, roles: tuple[str, ...], password: str, l
 @cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a user.")
 def seed_demo(if_empty: bool) -> None:
-    """Load the demo content: the agency, startups, corporations, their users and staff."""
+    """Load the demo content: the agency, startups, corporations, their users and staff, the
+    startups' profiles and the corporations' partner needs.
+
+    The taxonomies' missing terms are added first, even with --if-empty on a used database."""
     from hubcity import demo
+    from hubcity.startups import taxonomy
 
     settings = load_cli_settings()
 
-    async def seed() -> demo.DemoReport:
-        async with open_database(settings):
-            return await demo.seed_demo(if_empty=if_empty)
+    from hubcity import demo_profiles
 
-    report = run(seed())
+    async def seed() -> tuple[int, demo.DemoReport, dict[str, int]]:
+        async with open_database(settings):
+            terms = await taxonomy.seed_missing()  # always, even when the demo itself is skipped
+            report = await demo.seed_demo(if_empty=if_empty)
+            profiles = {} if report.skipped else await demo_profiles.seed_profiles_and_needs(settings.zone)
+            return terms, report, profiles
+
+    terms, report, profiles = run(seed())
+    echo_taxonomy_terms(terms)
+    if profiles:
+        click.echo(
+            _("Demo startup profiles added: %(profiles)s; partner needs added: %(needs)s.",
+              profiles=profiles["profiles"], needs=profiles["needs"])
+        )
     if report.skipped:
         click.echo(_("The database already has users, so the demo content was not loaded (--if-empty)."))
         return
@@ -234,7 +279,35 @@ def seed_demo(if_empty: bool) -> None:
         click.echo(_("Created organisation %(name)s", name=organisation))
     for email in report.users:
         click.echo(_("Created user %(email)s", email=email))
-    echo_staff_logins([(email, [role]) for email, role in report.staff], demo.DEMO_PASSWORD)
+    if report.users:
+        # The staff logins themselves are listed once, by `hubcity serve` (which `make run` starts next).
+        click.echo(
+            _("Every demo account logs in with the password %(password)s; `hubcity serve` lists the staff accounts.",
+              password=demo.DEMO_PASSWORD)
+        )
+
+
+def echo_taxonomy_terms(count: int) -> None:
+    if count:
+        click.echo(ngettext("Added %(num)s taxonomy term.", "Added %(num)s taxonomy terms.", count))
+    else:
+        click.echo(_("The taxonomies have every term already; nothing was added."))
+
+
+# -- seed-taxonomies ---------------------------------------------------------------------------
+@cli.command("seed-taxonomies")
+def seed_taxonomies() -> None:
+    """Add the missing terms of the taxonomies (sectors, AI technologies, stages, engagement
+    types, countries). Terms staff edited, deactivated or added are left as they are."""
+    from hubcity.startups import taxonomy
+
+    settings = load_cli_settings()
+
+    async def seed() -> int:
+        async with open_database(settings):
+            return await taxonomy.seed_missing()
+
+    echo_taxonomy_terms(run(seed()))
 
 
 # -- serve -------------------------------------------------------------------------------------
@@ -270,6 +343,9 @@ def serve(host: str, port: int, reload: bool) -> None:
         factory=True,
         host=host,
         port=port,
+        # The client's address is the connection's: an X-Forwarded-For header, which any client can
+        # send, must not choose the address that the login rate limit and the audit log see.
+        proxy_headers=False,
         reload=reload,
         reload_dirs=[str(PROJECT_ROOT / "platform"), str(PROJECT_ROOT / "templates")] if reload else None,
     )
@@ -312,6 +388,57 @@ def worker(once: bool, poll_interval: float) -> None:
     count = run(work())
     if once:
         click.echo(ngettext("Ran %(num)s job.", "Ran %(num)s jobs.", count))
+
+
+# -- import-startups ---------------------------------------------------------------------------
+@cli.command("import-startups")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--source", default="", help="Source name records are keyed by (default: yc for JSON, csv for CSV).")
+@click.option("--format", "file_format", type=click.Choice(["json", "csv"]), default=None,
+              help="File format; by default from the file's extension.")
+@click.option("--dry-run", is_flag=True, help="Check the file and show the report without writing anything.")
+def import_startups(file: Path, source: str, file_format: str | None, dry_run: bool) -> None:
+    """Import startup profiles from FILE (a JSON array like yc_startups.json, or a CSV; see README).
+
+    Re-importing updates and never duplicates. Exit status 0 even when records were rejected
+    (they are listed); 2 when the file cannot be read.
+    """
+    from hubcity.startups.importing import cli_report
+    from hubcity.startups.importing.readers import UnreadableFile, detect_format
+    from hubcity.startups.importing.services import ImportService, check_source
+
+    settings = load_cli_settings()
+    fmt = file_format or detect_format(file.name)
+    if fmt is None:
+        click.echo(f"error: {_('Cannot tell the format of %(file)s from its name; pass --format json or --format csv.', file=file)}", err=True)
+        sys.exit(EXIT_CONFIG)
+    try:
+        source = check_source(source, fmt)
+        data = file.read_bytes()
+    except ValueError as error:
+        click.echo(f"error: --source: {error}", err=True)
+        sys.exit(EXIT_INPUT)
+    except OSError as error:
+        click.echo(f"error: {_('Cannot read %(file)s: %(reason)s', file=file, reason=error.strerror or error)}", err=True)
+        sys.exit(EXIT_CONFIG)
+
+    async def work() -> Any:
+        async with open_database(settings):
+            service = ImportService()
+            seeded = 0 if dry_run else await service.ensure_taxonomies()
+            with cli_report.progress_bar() as advance:
+                report = await service.import_bytes(data, fmt, source, dry_run=dry_run, progress=advance)
+            run_id = None if dry_run else await service.record_cli_run(report, file_name=file.name, file_path=str(file.resolve()))
+            return seeded, report, run_id
+
+    try:
+        seeded, report, run_id = run(work())
+    except UnreadableFile as error:
+        click.echo(f"error: {file}: {error.message}", err=True)
+        sys.exit(EXIT_CONFIG)
+    if seeded:
+        click.echo(_("The taxonomies were empty; %(count)s terms were added first.", count=seeded))
+    cli_report.print_report(report, file.name, run_id)
 
 
 if __name__ == "__main__":  # pragma: no cover

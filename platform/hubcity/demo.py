@@ -4,8 +4,8 @@ Everything here is invented: the city of Hanbit (한빛시), its AI industrial-c
 five startups and three corporations (automotive, energy, healthcare), their owners, and one
 staff account per agency role. Names are given in Korean and English; some people use Hubcity
 in Korean, some in English. The business registration numbers are made up but well-formed:
-they pass ``stdnum.kr.brn.is_valid`` and the National Tax Service check digit (weights
-1,3,7,1,3,7,1,3,5 plus ⌊5·d₉/10⌋), so forms that check them accept them.
+they pass ``stdnum.kr.brn.is_valid`` and the National Tax Service check digit
+(:func:`hubcity.accounts.registration_numbers.nts_check_digit`, which sign-up applies too).
 
 Every demo account logs in with :data:`DEMO_PASSWORD`; every email ends in ``@demo.hubcity.kr``.
 :func:`seed_demo` is idempotent: it only adds what is missing, all in one transaction.

@@ -51,7 +51,8 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `hubcity serve` on a free loopback port over a fresh SQLite database; yields its base URL."""
+    """A `hubcity serve` on a free loopback port over a fresh SQLite database (migrated, taxonomies
+    seeded, no demo content); yields its base URL."""
     data_dir = tmp_path_factory.mktemp("live")
     env = {
         **os.environ,
@@ -61,6 +62,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "HUBCITY_DEFAULT_LOCALE": "en",
     }
     subprocess.run([_hubcity(), "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([_hubcity(), "seed-taxonomies"], env=env, check=True, capture_output=True)  # as a deployment does
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     server = subprocess.Popen(

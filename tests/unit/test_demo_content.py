@@ -6,22 +6,17 @@ from __future__ import annotations
 from stdnum.kr import brn
 
 from hubcity import demo
+from hubcity.accounts.registration_numbers import EXAMPLE, is_valid, nts_check_digit
 from hubcity.core.passwords import MIN_PASSWORD_LENGTH
 from hubcity.core.viewer import STAFF_ROLES
-
-NTS_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
-
-
-def nts_check_digit(first_nine: str) -> int:
-    """The National Tax Service check digit of a business registration number."""
-    digits = [int(c) for c in first_nine]
-    total = sum(d * w for d, w in zip(digits, NTS_WEIGHTS, strict=True)) + digits[8] * 5 // 10
-    return (10 - total % 10) % 10
 
 
 def test_the_check_digit_of_published_examples() -> None:
     assert nts_check_digit("116820027") == 6  # stdnum's own example, 116-82-00276
     assert nts_check_digit("134867268") == 3  # 134-86-72683
+    assert is_valid(EXAMPLE) and is_valid("116-82-00276")
+    assert not is_valid("134-86-72684") and not is_valid("123-45-67890")  # stdnum.kr.brn accepts both
+    assert brn.is_valid("1348672684")
 
 
 def test_registration_numbers_are_valid_and_distinct() -> None:
@@ -29,7 +24,7 @@ def test_registration_numbers_are_valid_and_distinct() -> None:
     assert len(set(numbers)) == len(numbers)
     for number in numbers:
         assert brn.is_valid(number), number
-        assert len(number) == 10 and int(number[9]) == nts_check_digit(number[:9]), number
+        assert is_valid(number), number  # the check sign-up applies
 
 
 def test_one_staff_account_per_agency_role() -> None:

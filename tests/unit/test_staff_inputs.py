@@ -25,10 +25,16 @@ def test_good_input_is_normalised() -> None:
         ("email", "kim@", "Email: must be an email address such as name@example.com."),
         ("password", "nine-char", "Password must be at least 10 characters."),
         ("password", "x" * 201, "Password must be at most 200 characters."),
-        ("roles", ["admin", "owner"], "Roles: 'owner' is not an agency role; choose from admin, program_manager, finance, reviewer."),
+        ("roles", ["admin", "owner"], "Roles: 'owner' is not an agency role; choose from Administrator (admin), "
+         "Program manager (program_manager), Finance (finance), Reviewer (reviewer)."),
         ("roles", [], "Roles: choose at least one agency role."),
         ("name", "", "Name is required."),
-        ("locale", "ja", "Language must be one of: 'ko' or 'en'."),
+        ("email", "", "Email is required."),
+        ("email", " \u200b ", "Email is required."),  # only invisible characters: empty
+        ("name", "Kim\x00", "Name contains an invisible control character; remove it and try again."),
+        ("name", "Kim\nSeoyeon", "Name contains an invisible control character; remove it and try again."),
+        ("email", "kim\u202e@example.com", "Email contains a character that reverses the direction of text; remove it and try again."),
+        ("locale", "ja", "Language must be one of: 한국어, English."),
     ],
 )
 def test_each_rule_names_its_field(field: str, value: object, message: str) -> None:
@@ -43,4 +49,4 @@ def test_role_choice_refuses_anything_but_an_agency_role(role: str) -> None:
     with use_locale("en"), pytest.raises(FormInvalid) as caught:
         validate(RoleChoice, {"role": role})
     assert caught.value.errors["role"].startswith("Role: ")
-    assert "admin, program_manager, finance, reviewer" in caught.value.errors["role"]
+    assert "Administrator (admin), Program manager (program_manager), Finance (finance), Reviewer (reviewer)" in caught.value.errors["role"]

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from hubcity.accounts.openapi import errors, json_body
 from hubcity.accounts.schemas import (
-    ConsentChangeInput,
+    ConsentChangeApiInput,
     ConsentOut,
     InvitationInput,
     InvitationOut,
@@ -32,6 +32,7 @@ from hubcity.accounts.services.organisations import OrganisationPage
 from hubcity.accounts.web import LOGIN_RATE_LIMIT, base_url, client_ip, login_throttled_api, sign_in, sign_out
 from hubcity.core.forms import validate
 from hubcity.core.guards import requires_login, viewer_of
+from hubcity.core.params import ObjectId
 
 API_PREFIX = "/api/v1"
 
@@ -144,7 +145,7 @@ class MeApiController(Controller):
         """Every consent purpose with its state, terms version and times."""
         return [consent_out(s) for s in await account_service.consent_states(viewer_of(request).id)]
 
-    @put("/consents/{purpose:str}", operation_class=json_body(ConsentChangeInput), responses=errors(401, 404, 409, 422))
+    @put("/consents/{purpose:str}", operation_class=json_body(ConsentChangeApiInput), responses=errors(401, 404, 409, 422))
     async def set_consent(
         self,
         request: Request,
@@ -152,8 +153,9 @@ class MeApiController(Controller):
         data: JSONBody[dict[str, Any]],
         account_service: NamedDependency[AccountService],
     ) -> ConsentOut:
-        """Give (``{"given": true}``) or withdraw (``false``) a consent; collection cannot be withdrawn (409)."""
-        given = validate(ConsentChangeInput, data).given
+        """Give (``{"given": true}``) or withdraw (``false``) a consent; collection cannot be withdrawn
+        (409); ``given`` other than true or false (null, "yes", 1) is refused (422)."""
+        given = validate(ConsentChangeApiInput, data).given
         states = await account_service.set_consent(viewer_of(request).id, purpose, given, ip=client_ip(request))
         return consent_out(next(s for s in states if s.purpose == purpose))
 
@@ -165,7 +167,7 @@ class OrganisationApiController(Controller):
 
     @get("/", responses=errors(401, 404))
     async def show(
-        self, request: Request, org_id: FromPath[int], organisation_service: NamedDependency[OrganisationService]
+        self, request: Request, org_id: ObjectId, organisation_service: NamedDependency[OrganisationService]
     ) -> OrganisationOut:
         """An organisation you belong to (any, for agency staff); 404 otherwise."""
         return organisation_out(await organisation_service.page(org_id, viewer_of(request)))
@@ -179,7 +181,7 @@ class OrganisationApiController(Controller):
     async def invite(
         self,
         request: Request,
-        org_id: FromPath[int],
+        org_id: ObjectId,
         data: JSONBody[dict[str, Any]],
         organisation_service: NamedDependency[OrganisationService],
     ) -> InvitationOut:
@@ -193,8 +195,8 @@ class OrganisationApiController(Controller):
     async def revoke(
         self,
         request: Request,
-        org_id: FromPath[int],
-        invitation_id: FromPath[int],
+        org_id: ObjectId,
+        invitation_id: ObjectId,
         organisation_service: NamedDependency[OrganisationService],
     ) -> None:
         """Withdraw an open invitation (owners only)."""

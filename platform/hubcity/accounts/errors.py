@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hubcity.core.errors import AppError, InvalidStateError, NotAuthenticatedError
+from hubcity.core.errors import AppError, InvalidStateError, NotAuthenticatedError, TooManyRequestsError
 
 
 class AccountsError(AppError):
@@ -15,15 +15,29 @@ class LoginFailedError(NotAuthenticatedError):
     code = "login_failed"
 
 
+class LoginLockedError(TooManyRequestsError):
+    """Too many failed logins for one account lately (429), from whatever addresses."""
+
+    code = "login_locked"
+
+
 class TokenInvalidError(AccountsError):
     """An emailed link's token is unknown (404), expired or already used (410).
 
-    ``reason``: ``unknown`` | ``expired`` | ``used`` | ``revoked``.
+    ``reason``: ``unknown`` | ``expired`` | ``used`` | ``revoked``. ``organisation_id``: for an
+    invitation, the organisation it was for (None for password resets and unknown tokens).
     """
 
-    def __init__(self, message: str, reason: str):
+    def __init__(self, message: str, reason: str, organisation_id: int | None = None):
         super().__init__(message, code=f"token_{reason}", status_code=404 if reason == "unknown" else 410)
         self.reason = reason
+        self.organisation_id = organisation_id
+
+
+class InvitationLimitError(TooManyRequestsError):
+    """The organisation sent as many invitations in the last hour as allowed (429)."""
+
+    code = "invitation_limit"
 
 
 class ConsentRequiredError(InvalidStateError):
@@ -33,6 +47,7 @@ class ConsentRequiredError(InvalidStateError):
 
 
 class AccountDeletionBlockedError(InvalidStateError):
-    """The user is the only owner of an organisation that has other members."""
+    """The user is the only owner of an organisation that has other members, or the agency's
+    last administrator."""
 
     code = "deletion_blocked"

@@ -45,7 +45,7 @@ def errors(*statuses: int) -> dict[int, ResponseSpec]:
         404: "Not found, or not visible to you.",
         409: "Not possible in the current state.",
         422: "Invalid input: one message per field in `fields`.",
-        429: "Too many attempts from your address.",
+        429: "Too many attempts: from your address, or failed logins for the account, or invitations.",
     }
     return {
         status: ResponseSpec(

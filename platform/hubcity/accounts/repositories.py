@@ -66,6 +66,12 @@ class UserRepository:
         """Set ``values`` (column name → value) on user ``user_id``."""
         await User.update({getattr(User, key): value for key, value in values.items()}).where(User.id == user_id).run()
 
+    async def set_password(self, user_id: int, password_hash: str, now: datetime) -> None:
+        """Give user ``user_id`` a new password and end their sessions begun before ``now``."""
+        await User.update({User.password_hash: password_hash, User.sessions_valid_after: now}).where(
+            User.id == user_id
+        ).run()
+
     async def anonymise(self, user_id: int, now: datetime) -> None:
         """Erase the personal data of user ``user_id``, keeping the row for audit and consents."""
         await User.update(
@@ -100,6 +106,10 @@ class OrganisationRepository:
         )
         await row.save().run()
         return row.id
+
+    async def registration_number_taken(self, registration_number: str) -> bool:
+        """True when an organisation already has ``registration_number`` (10 digits)."""
+        return await Organisation.exists().where(Organisation.business_registration_number == registration_number).run()
 
     async def visible_to(self, organisation_id: int, *, viewer_id: int, is_staff: bool) -> dict[str, Any] | None:
         """Organisation ``organisation_id`` if the viewer is one of its members or agency staff, else None."""
@@ -219,6 +229,30 @@ class OrganisationRepository:
                 blocking.append(org)
         return blocking
 
+    async def left_alone(self, user_id: int) -> list[dict[str, Any]]:
+        """Organisations whose only member is ``user_id`` (as owner): [{id, name_ko, name_en}].
+
+        Deleting the account leaves them without members; they remain, and staff can reassign them.
+        """
+        owned = (
+            await Membership.select(Membership.organisation)
+            .where((Membership.user == user_id) & (Membership.role == "owner"))
+            .run()
+        )
+        ids = [row["organisation"] for row in owned]
+        if not ids:
+            return []
+        counts = await self.member_counts(ids)
+        alone = [organisation_id for organisation_id in ids if counts.get(organisation_id, 0) <= 1]
+        if not alone:
+            return []
+        return (
+            await Organisation.select(Organisation.id, Organisation.name_ko, Organisation.name_en)
+            .where(Organisation.id.is_in(alone))
+            .order_by(Organisation.id)
+            .run()
+        )
+
     async def delete_memberships(self, user_id: int) -> list[int]:
         """Remove all of ``user_id``'s memberships; returns the organisation ids they were in."""
         rows = await Membership.select(Membership.organisation).where(Membership.user == user_id).run()
@@ -270,6 +304,14 @@ class ResetTokenRepository:
             .run()
         )
 
+    async def count_since(self, user_id: int, since: datetime) -> int:
+        """How many reset links user ``user_id`` was sent from ``since`` on."""
+        return (
+            await PasswordResetToken.count()
+            .where((PasswordResetToken.user == user_id) & (PasswordResetToken.created_at >= since))
+            .run()
+        )
+
     async def close_open(self, user_id: int, now: datetime) -> None:
         """Mark every unused token of ``user_id`` as used."""
         await PasswordResetToken.update({PasswordResetToken.used_at: now}).where(
@@ -305,6 +347,14 @@ class InvitationRepository:
         )
         await row.save().run()
         return row.id
+
+    async def count_since(self, organisation_id: int, since: datetime) -> int:
+        """How many invitations the organisation sent from ``since`` on (revoked ones included)."""
+        return (
+            await Invitation.count()
+            .where((Invitation.organisation == organisation_id) & (Invitation.created_at >= since))
+            .run()
+        )
 
     def _open(self, now: datetime) -> Any:
         return Invitation.accepted_at.is_null() & Invitation.revoked_at.is_null() & (Invitation.expires_at > now)

@@ -16,22 +16,23 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.functions.aggregate import Count
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from hubcity.accounts.labels import STAFF_ROLE_LABELS
-from hubcity.accounts.schemas import normalise_email
+from hubcity.accounts.schemas import lookup_email, normalise_email
 from hubcity.core import audit
 from hubcity.core.clock import utcnow
-from hubcity.core.errors import ConflictError, NotFoundError
+from hubcity.core.errors import ConflictError, FormInvalid, NotFoundError
 from hubcity.core.forms import validate
-from hubcity.core.i18n import N_
+from hubcity.core.i18n import LANGUAGE_NAMES, N_
 from hubcity.core.i18n import gettext as _
 from hubcity.core.notify import Notifier
-from hubcity.core.pagination import DEFAULT_PAGE_SIZE, Page, page_bounds
+from hubcity.core.pagination import DEFAULT_PAGE_SIZE, Page, clamp_page, page_bounds
+from hubcity.core.queries import contains
 from hubcity.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password
 from hubcity.core.viewer import STAFF_ROLES
 from hubcity.db.tables import Membership, Organisation, StaffRole, User
@@ -42,31 +43,32 @@ ORGANISATION_KINDS: tuple[str, ...] = ("startup", "corporate", "agency")
 
 
 # -- input -------------------------------------------------------------------------------------
+def role_choices() -> str:
+    """The agency roles as people read them, with the key to type: ``Administrator (admin), …``."""
+    return ", ".join(f"{_(STAFF_ROLE_LABELS[role])} ({role})" for role in STAFF_ROLES)
+
+
 def _check_roles(values: Iterable[str]) -> list[str]:
     roles: list[str] = []
     for value in values:
         role = (value or "").strip()
         if role not in STAFF_ROLES:
             raise ValueError(
-                _(
-                    "%(role)s is not an agency role; choose from %(roles)s.",
-                    role=repr(role),
-                    roles=", ".join(STAFF_ROLES),
-                )
+                _("%(role)s is not an agency role; choose from %(roles)s.", role=repr(role), roles=role_choices())
             )
         if role not in roles:
             roles.append(role)
     return roles
 
 
-class StaffAccountCreate(BaseModel):
-    """A staff account to create (or an existing user to make staff). Field titles name fields in errors."""
+class StaffRolesGrant(BaseModel):
+    """Staff roles for the account with ``email`` (an existing user: name and password are not needed)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    single_line: ClassVar[bool] = True
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {"locale": LANGUAGE_NAMES}
 
-    email: str = Field(title=N_("Email"), max_length=320)
-    name: str = Field(title=N_("Name"), min_length=1, max_length=100)
-    password: str = Field(title=N_("Password"), min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+    email: str = Field(title=N_("Email"), min_length=1, max_length=320)
     roles: list[str] = Field(title=N_("Roles"))
     locale: Literal["ko", "en"] = Field(title=N_("Language"), default="ko")
 
@@ -91,8 +93,17 @@ class StaffAccountCreate(BaseModel):
         return roles
 
 
+class StaffAccountCreate(StaffRolesGrant):
+    """A new staff account. Field titles name fields in errors."""
+
+    name: str = Field(title=N_("Name"), min_length=1, max_length=100)
+    password: str = Field(title=N_("Password"), min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+
+
 class RoleChoice(BaseModel):
     """The role picked on a grant or revoke button."""
+
+    single_line: ClassVar[bool] = True
 
     role: str = Field(title=N_("Role"))
 
@@ -100,7 +111,7 @@ class RoleChoice(BaseModel):
     @classmethod
     def _known_role(cls, value: str) -> str:
         if not (value or "").strip():
-            raise ValueError(_("choose one of %(roles)s.", roles=", ".join(STAFF_ROLES)))
+            raise ValueError(_("choose one of %(roles)s.", roles=role_choices()))
         return _check_roles([value])[0]
 
 
@@ -138,13 +149,15 @@ class DirectoryUser:
 
 @dataclass(frozen=True)
 class StaffAccount:
-    """What :meth:`RoleService.create_staff` did. ``created``: a new user (else an existing one updated)."""
+    """What :meth:`RoleService.create_staff` did. ``created``: a new user (else an existing one
+    was given the roles); ``password_reset``: an existing user's password was replaced."""
 
     user_id: int
     email: str
     created: bool
     roles: tuple[str, ...]
     granted: tuple[str, ...]
+    password_reset: bool = False
 
 
 def _ordered(roles: Iterable[str]) -> tuple[str, ...]:
@@ -207,15 +220,16 @@ class RoleRepository:
         await user.save().run()
         return user.id
 
-    async def update_user(self, user_id: int, *, name: str, password_hash: str, locale: str) -> None:
-        await User.update({User.name: name, User.password_hash: password_hash, User.locale: locale}).where(
+    async def set_password(self, user_id: int, password_hash: str) -> None:
+        """Replace user ``user_id``'s password and end their sessions begun before now."""
+        await User.update({User.password_hash: password_hash, User.sessions_valid_after: utcnow()}).where(
             User.id == user_id
         ).run()
 
     def _directory_where(self, search: str) -> Any:
         where = User.deleted_at.is_null()
         if search:
-            where = where & User.email.like(f"%{search}%")
+            where = where & contains(User.email, search)
         return where
 
     async def directory(self, search: str, limit: int, offset: int) -> tuple[list[DirectoryUser], int]:
@@ -410,33 +424,44 @@ class RoleService:
         by: int | None = None,
         ip: str = "",
         login_url: str = "",
+        reset_password: bool = False,
     ) -> StaffAccount:
-        """Create a staff account, or give an existing user (same email) the name, password,
-        language and roles given.
+        """Create a staff account, or give an existing user (same email) the roles.
+
+        An existing account keeps its name, language and password, so granting roles can never
+        take over someone's account; ``name`` and ``password`` are then not needed. Only
+        ``reset_password`` (``hubcity create-staff --reset-password``, the operator's recovery
+        path) replaces an existing user's password, which ends the user's other sessions.
 
         roles: names from :data:`STAFF_ROLES` (at least one). The password is hashed with
         argon2id. A new account is emailed ``staff_account_created`` (with ``login_url`` when
         given). Raises :class:`FormInvalid` naming the field (``email``, ``name``, ``password``,
         ``roles``, ``locale``); nothing is saved then.
         """
-        data = validate(
-            StaffAccountCreate,
-            {"email": email, "name": name, "password": password, "roles": list(roles), "locale": locale},
-        )
-        password_hash = hash_password(data.password)
+        raw = {"email": email, "name": name, "password": password, "roles": list(roles), "locale": locale}
+        incomplete: FormInvalid | None = None
+        try:
+            data: StaffRolesGrant = validate(StaffAccountCreate, raw)
+        except FormInvalid as error:
+            if set(error.errors) - {"name", "password"}:
+                raise
+            incomplete, data = error, validate(StaffRolesGrant, raw)
+        password_hash = hash_password(password) if incomplete is None or "password" not in incomplete.errors else ""
         async with write_transaction():
             existing = await self.repository.user_by_email(data.email)
+            if existing is None and incomplete is not None:
+                raise incomplete
+            if existing is not None and reset_password and not password_hash:
+                raise FormInvalid({"password": incomplete.errors["password"]} if incomplete else {})
             if existing is None:
+                assert isinstance(data, StaffAccountCreate)
                 user_id = await self.repository.insert_user(
                     email=data.email, name=data.name, password_hash=password_hash, locale=data.locale
                 )
-                before: dict[str, Any] = {}
             else:
                 user_id = existing["id"]
-                before = {"name": existing["name"], "locale": existing["locale"]}
-                await self.repository.update_user(
-                    user_id, name=data.name, password_hash=password_hash, locale=data.locale
-                )
+                if reset_password:
+                    await self.repository.set_password(user_id, password_hash)
             granted: list[str] = []
             for role in data.roles:
                 held = await self.repository.roles_of(user_id)
@@ -444,46 +469,57 @@ class RoleService:
                     await self.grant_role(user_id, role, by, ip=ip)
                     granted.append(role)
             held = await self.repository.roles_of(user_id)
-            await audit.record(
-                "staff.account_created" if existing is None else "staff.account_updated",
-                actor_id=by,
-                object_type="user",
-                object_id=user_id,
-                before=before,
-                after={
-                    "email": data.email,
-                    "name": data.name,
-                    "locale": data.locale,
-                    "roles": list(held),
-                    "password_set": True,
-                },
-                ip=ip,
-            )
-            if existing is None and self.notifier is not None:
-                await self.notifier.notify(
-                    to_email=data.email,
-                    locale=data.locale,
-                    template=STAFF_ACCOUNT_EMAIL,
-                    context={
-                        "name": data.name,
-                        "roles": list(held),
-                        "role_labels": STAFF_ROLE_LABELS,
-                        "login_url": login_url,
-                    },
-                    recipient_id=user_id,
+            if existing is None:
+                assert isinstance(data, StaffAccountCreate)
+                await audit.record(
+                    "staff.account_created",
+                    actor_id=by,
+                    object_type="user",
+                    object_id=user_id,
+                    after={"email": data.email, "name": data.name, "locale": data.locale, "roles": list(held)},
+                    ip=ip,
+                )
+                if self.notifier is not None:
+                    await self.notifier.notify(
+                        to_email=data.email,
+                        locale=data.locale,
+                        template=STAFF_ACCOUNT_EMAIL,
+                        context={
+                            "name": data.name,
+                            "roles": list(held),
+                            "role_labels": STAFF_ROLE_LABELS,
+                            "login_url": login_url,
+                        },
+                        recipient_id=user_id,
+                    )
+            elif granted or reset_password:
+                await audit.record(
+                    "staff.account_updated",
+                    actor_id=by,
+                    object_type="user",
+                    object_id=user_id,
+                    before={"email": data.email},
+                    after={"email": data.email, "roles": list(held), "password_reset": reset_password},
+                    ip=ip,
                 )
         return StaffAccount(
-            user_id=user_id, email=data.email, created=existing is None, roles=held, granted=tuple(granted)
+            user_id=user_id,
+            email=data.email,
+            created=existing is None,
+            roles=held,
+            granted=tuple(granted),
+            password_reset=existing is not None and reset_password,
         )
 
     async def directory(
         self, search: str = "", page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
     ) -> Page[DirectoryUser]:
-        """Users (not deleted) whose email contains ``search``, with roles and organisations, by email."""
-        search = (search or "").strip().lower()[:320]
+        """Users (not deleted) whose email contains ``search`` (``%`` and ``_`` taken literally,
+        control characters dropped), with roles and organisations, by email."""
+        search = "".join(char for char in (search or "") if char.isprintable()).strip().lower()[:320]
         limit, offset = page_bounds(page, page_size)
         rows, total = await self.repository.directory(search, limit, offset)
-        return Page(items=rows, number=max(page, 1), size=page_size, total=total)
+        return Page(items=rows, number=clamp_page(page), size=page_size, total=total)
 
     async def directory_user(self, user_id: int) -> DirectoryUser:
         """One directory row. Raises :class:`NotFoundError`."""
@@ -502,4 +538,4 @@ class RoleService:
 
 
 def normalise_email_list(emails: Iterable[str]) -> list[str]:
-    return [email.strip().lower() for email in emails]
+    return [lookup_email(email) for email in emails]

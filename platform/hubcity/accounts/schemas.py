@@ -10,15 +10,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
-from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength
-from stdnum.kr import brn
+import unicodedata
+from typing import ClassVar
 
-from hubcity.core.i18n import N_
-from hubcity.core.i18n import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from hubcity.accounts.labels import KIND_LABELS, ROLE_LABELS
+from hubcity.accounts.registration_numbers import normalise_registration_number
 from hubcity.accounts.terms import CONSENT_TERMS
+from hubcity.core.i18n import LANGUAGE_NAMES, N_
+from hubcity.core.i18n import gettext as _
 from hubcity.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from hubcity.core.redirects import MAX_NEXT_LENGTH
 
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 OptionalName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -30,32 +43,40 @@ MemberRole = Literal["member", "owner"]
 
 
 def normalise_email(value: str) -> str:
-    """``value`` stripped and lower-cased; raises ValueError (translated) when it is no email address."""
-    value = (value or "").strip().lower()
+    """``value`` in email-validator's normalised form (NFC, the domain's IDNA Unicode form),
+    lower-cased, so every spelling of one mailbox is one address (``José`` typed precomposed or
+    decomposed, ``bücher.de`` or ``xn--bcher-kva.de``).
+
+    Raises ValueError (translated) when it is no email address.
+    """
+    value = unicodedata.normalize("NFC", (value or "").strip())
     try:
-        validate_email(value, check_deliverability=False)
+        normalised = validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
         raise ValueError(_("must be an email address such as name@example.com.")) from None
-    return value
+    return normalised.lower()
 
 
-def normalise_registration_number(value: str) -> str:
-    """The 10 digits of a Korean business registration number (hyphens and spaces allowed in ``value``).
-
-    Raises ValueError (translated) naming the rule that failed.
-    """
+def lookup_email(value: str) -> str:
+    """``value`` as :func:`normalise_email` stores it, or merely stripped and lower-cased when it
+    is no valid address (a login with it then simply finds no account)."""
     try:
-        return brn.validate(value or "")
-    except InvalidLength:
-        raise ValueError(_("must have exactly 10 digits; hyphens are allowed, as in 123-45-67890.")) from None
-    except InvalidFormat:
-        raise ValueError(_("may contain only digits and hyphens, as in 123-45-67890.")) from None
-    except InvalidComponent:
-        raise ValueError(_("must be a valid Korean business registration number.")) from None
+        return normalise_email(value)
+    except ValueError:
+        return unicodedata.normalize("NFC", (value or "").strip()).lower()
 
 
 class _Input(BaseModel):
+    """Base of the accounts inputs: unknown fields ignored; no field may hold line breaks
+    (:func:`hubcity.core.forms.validate`); choice errors name the choices by their labels."""
+
     model_config = ConfigDict(extra="ignore")
+    single_line: ClassVar[bool] = True
+    choice_labels: ClassVar[dict[str, dict[str, str]]] = {
+        "kind": KIND_LABELS,
+        "role": ROLE_LABELS,
+        "locale": LANGUAGE_NAMES,
+    }
 
 
 class _EmailField(_Input):
@@ -168,10 +189,15 @@ class InvitationSignupInput(_Input, _GivesConsents):
 
 
 class LoginInput(_Input):
-    email: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=320)] = (
-        Field(title=N_("Email"))
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)] = Field(
+        title=N_("Email")
     )
     password: AnyPassword = Field(title=N_("Password"))
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return lookup_email(value)
 
 
 class PasswordResetRequestInput(_EmailField):
@@ -185,9 +211,14 @@ class PasswordResetInput(_Input):
     _confirm = field_validator("password_confirm")(_check_confirmation)
 
 
+def _drop_long_next(value: Any) -> Any:
+    """A ``next`` longer than any real address is dropped (the switch then goes home), not refused."""
+    return "" if isinstance(value, str) and len(value) > MAX_NEXT_LENGTH else value
+
+
 class LocaleInput(_Input):
     locale: Locale = Field(title=N_("Language"))
-    next: str = Field(default="", max_length=2000)
+    next: Annotated[str, BeforeValidator(_drop_long_next)] = Field(default="")
 
 
 class ProfileInput(_Input):
@@ -205,7 +236,15 @@ class ProfilePatch(_Input):
 
 
 class ConsentChangeInput(_Input):
+    """The account page's consent button: ``given=yes`` or ``given=no``."""
+
     given: Checkbox = Field(title=N_("Consent given"), description="true to give the consent, false to withdraw it.")
+
+
+class ConsentChangeApiInput(_Input):
+    """``PUT /api/v1/me/consents/{purpose}``: ``given`` must be JSON ``true`` or ``false``."""
+
+    given: StrictBool = Field(title=N_("Consent given"), description="true to give the consent, false to withdraw it.")
 
 
 class InvitationInput(_EmailField):

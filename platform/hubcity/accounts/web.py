@@ -1,29 +1,74 @@
 """Helpers of the accounts domain's web layer: sessions, safe redirects, form data, the login
-rate limit, and rendering with the domain's labels."""
+rate limits, and rendering with the domain's labels."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import TooManyRequestsException
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware.rate_limit import RateLimitConfig, RateLimitMiddleware
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
+from litestar.serialization import decode_json, encode_json
+from litestar.types import Message, Receive, Scope, Send
 
 from hubcity.accounts.labels import KIND_LABELS, ROLE_LABELS, STAFF_ROLE_LABELS
 from hubcity.accounts.services import SignedIn
 from hubcity.accounts.terms import CONSENT_TERMS
+from hubcity.accounts.throttle import LoginThrottle
+from hubcity.core.headers import SECURITY_HEADERS
 from hubcity.core.i18n import gettext as _
+from hubcity.core.middleware import session_for
 from hubcity.core.passwords import MIN_PASSWORD_LENGTH
+from hubcity.core.redirects import safe_next
 from hubcity.core.sessions import rotate_session
 from hubcity.core.templating import page, wants_fragment
 
-DEFAULT_AFTER_LOGIN = "/dashboard"
+RATE_LIMIT_STORE = "rate_limit"
 
-# Login attempts per client address (pages and API share the count), in the "rate_limit" store.
-LOGIN_RATE_LIMIT = RateLimitConfig(rate_limit=("minute", 10), store="rate_limit")
+
+class SuccessRefundingRateLimitMiddleware(RateLimitMiddleware):
+    """Litestar's per-address rate limit, except that a request answered with a success (status
+    below 400) is taken off the count afterwards: only failed logins use up the allowance, so
+    colleagues behind one office address are not locked out by each other's logins."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        statuses: list[int] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+            await send(message)
+
+        await super().__call__(scope, receive, capture)
+        if statuses and statuses[0] < 400:
+            app = scope["litestar_app"]
+            request = app.request_class(scope)
+            if await self.should_check_request(request=request):
+                await self._refund(self.cache_key_from_request(request), self.config.get_store_from_app(app))
+
+    async def _refund(self, key: str, store: Any) -> None:
+        async with self._lock:
+            cached = await store.get(key)
+            if not cached:
+                return
+            data = decode_json(value=cached)
+            history = list(data.get("history", []))[1:]  # the newest entry is this request's
+            expires_in = await store.expires_in(key)
+            await store.set(key, encode_json({**data, "history": history}), expires_in=expires_in or None)
+
+
+# Login attempts per client address (pages and API share the count), in the "rate_limit" store;
+# successful logins do not count. Per-account counts: :class:`LoginThrottle`.
+LOGIN_RATE_LIMIT = RateLimitConfig(
+    rate_limit=("minute", 10), store=RATE_LIMIT_STORE, middleware_class=SuccessRefundingRateLimitMiddleware
+)
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    """The per-account failed-login counter over the app's ``rate_limit`` store."""
+    return LoginThrottle(request.app.stores.get(RATE_LIMIT_STORE))
 
 
 def client_ip(request: Request) -> str:
@@ -38,22 +83,10 @@ def base_url(request: Request) -> str:
     return request.app.state.settings.public_url
 
 
-def safe_next(value: str | None, default: str = DEFAULT_AFTER_LOGIN) -> str:
-    """``value`` when it is a path on this site (``/…``, not ``//host`` or a URL), else ``default``."""
-    value = (value or "").strip()
-    if not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return default
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        return default
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc:
-        return default
-    return value
-
-
 def sign_in(request: Request, signed_in: SignedIn) -> None:
-    """Start a fresh session, under a new id, holding only the user and their language."""
-    request.set_session({"user_id": signed_in.user_id, "locale": signed_in.locale})
+    """Start a fresh session, under a new id, holding only the user, their language and the
+    instant (a later password reset ends sessions begun before it)."""
+    request.set_session(session_for(signed_in.user_id, signed_in.locale))
     rotate_session(request)
 
 
@@ -99,7 +132,7 @@ def too_many_logins_message() -> str:
 
 
 def _rate_limit_headers(exc: TooManyRequestsException) -> dict[str, str]:
-    headers = dict(exc.headers or {})
+    headers = {**SECURITY_HEADERS, **(exc.headers or {})}
     reset = headers.get("RateLimit-Reset")
     if reset:
         headers["Retry-After"] = reset

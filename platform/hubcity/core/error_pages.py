@@ -2,23 +2,33 @@
 
 API paths (``/api/``, ``/health``, ``/schema``) and clients asking for JSON get
 ``{"error": code, "detail": message, "fields": {...}}``. Anonymous browsers hitting a guarded
-page are sent to the login page. 5xx are logged with their traceback; others are not.
+page are sent to the login page, with ``next`` = the page (GET) or the page the form was on (the
+same-site Referer, for a POST), else the dashboard. 5xx are logged with their traceback; others
+are not.
+
+Messages are always in the viewer's language: Hubcity's own messages are translated, and a
+library's English text (Litestar's validation and decoding details, its CSRF refusal) is
+replaced by a message of ours. An id in the path that cannot name a row (``ObjectId`` out of
+range) is a 404, and a JSON body nested too deeply to decode a 400, never a 500.
 """
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, SerializationException, ValidationException
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from hubcity.core.errors import AppError, FormInvalid
-from hubcity.core.i18n import N_
+from hubcity.core.headers import SECURITY_HEADERS
+from hubcity.core.i18n import N_, is_known_message
 from hubcity.core.i18n import gettext as _
+from hubcity.core.redirects import DEFAULT_AFTER_LOGIN, login_url, same_site_path
 from hubcity.core.templating import page, wants_fragment
 
 log = logging.getLogger("hubcity.errors")
@@ -36,10 +46,18 @@ _TITLES = {
     500: N_("Something went wrong"),
 }
 _DEFAULT_DETAIL = {
+    400: N_("The request could not be understood. Go back, check what you sent and try again."),
     403: N_("You do not have permission to see this page."),
     404: N_("There is nothing at this address, or you may not see it."),
+    405: N_("This address does not accept this kind of request."),
+    429: N_("Too many attempts. Please wait a moment, then try again."),
     500: N_("An unexpected error happened. It has been logged; please try again."),
 }
+CSRF_FAILED = "CSRF token verification failed"  # Litestar's text (middleware/csrf.py)
+_CSRF_MESSAGE = N_("The form has expired or came from another site. Reload the page and try again.")
+_TOO_LARGE = N_("The request is larger than the server accepts (%(limit)s MB).")
+_BODY_UNREADABLE = N_("The request body could not be read: send a JSON object with the documented fields.")
+_FIELD_UNREADABLE = N_("%(field)s has a value that is not valid.")
 
 
 def is_api(request: Request) -> bool:
@@ -50,27 +68,60 @@ def is_api(request: Request) -> bool:
     )
 
 
+def _default_message(status: int) -> str:
+    return _(_DEFAULT_DETAIL.get(status, _TITLES.get(status, N_("Error"))))
+
+
+def _validation(exc: ValidationException) -> tuple[int, str, str, dict[str, str]]:
+    """Litestar's parameter and body errors: a bad path id is a 404; the rest one translated message."""
+    items = [item for item in exc.extra or [] if isinstance(item, dict)] if isinstance(exc.extra, list) else []
+    if any(item.get("source") == "path" for item in items):
+        return 404, "http_404", _default_message(404), {}
+    fields = {
+        str(item["key"]): _(_FIELD_UNREADABLE) % {"field": item["key"]}
+        for item in items
+        if item.get("key") and item.get("source") in ("query", "header", "cookie")
+    }
+    message = _("The request is not valid.") if fields else _(_BODY_UNREADABLE)
+    return 400, "invalid_request", message, fields
+
+
 def _status_and_detail(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
     if isinstance(exc, FormInvalid):
         return exc.status_code, exc.code, exc.message, exc.errors
     if isinstance(exc, AppError):
         return exc.status_code, exc.code, exc.message, {}
     if isinstance(exc, ValidationException):
-        fields = {}
-        for item in exc.extra or []:
-            if isinstance(item, dict) and item.get("key"):
-                fields[str(item["key"])] = str(item.get("message", ""))
-        return 400, "invalid_request", _("The request is not valid."), fields
+        return _validation(exc)
     if isinstance(exc, HTTPException):
         status = exc.status_code
-        detail = exc.detail if exc.detail and exc.detail != _TITLES.get(status) else ""
-        generic = detail in ("", "Not Found", "Forbidden", "Internal Server Error", "Method Not Allowed")
+        detail = exc.detail or ""
         if status == 413:
-            detail = _("The upload is larger than the server accepts (%(limit)s MB).", limit=10)
-            generic = False
-        message = _(_DEFAULT_DETAIL.get(status, _TITLES.get(status, N_("Error")))) if generic else _(detail)
+            message = _(_TOO_LARGE, limit=10)
+        elif detail == CSRF_FAILED:
+            message = _(_CSRF_MESSAGE)
+        elif detail and detail != _TITLES.get(status) and is_known_message(detail):
+            message = _(detail)  # Hubcity's own message (guards raise with N_ message ids)
+        elif status == 400 and isinstance(exc.__cause__, SerializationException):
+            message = _(_BODY_UNREADABLE)  # malformed JSON: msgspec's English words are not shown
+        else:
+            message = _default_message(status)
         return status, f"http_{status}", message, {}
+    if isinstance(exc, RecursionError) and "deserializ" in str(exc):
+        return 400, "invalid_request", _("The request body is nested too deeply to be read."), {}
     return HTTP_500_INTERNAL_SERVER_ERROR, "server_error", _(_DEFAULT_DETAIL[500]), {}
+
+
+def _login_target(request: Request) -> str:
+    """Where to go after logging in: the page asked for (a GET, query string kept; for HTMX the
+    page it came from), else the same-site page the request came from (a form's Referer), else
+    the dashboard: going back to a POST-only address would answer 405."""
+    hosts = (request.url.netloc, urlsplit(request.app.state.settings.public_url).netloc)
+    current = same_site_path(request.headers.get("hx-current-url"), *hosts) if wants_fragment(request) else ""
+    if request.method in ("GET", "HEAD"):
+        query = request.url.query
+        return current or request.url.path + (f"?{query}" if query else "")
+    return current or same_site_path(request.headers.get("referer"), *hosts) or DEFAULT_AFTER_LOGIN
 
 
 def handle_exception(request: Request, exc: Exception) -> Response[Any]:
@@ -78,10 +129,16 @@ def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     status, code, message, fields = _status_and_detail(exc)
     if status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    response = _respond(request, exc, status, code, message, fields)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _respond(request: Request, exc: Exception, status: int, code: str, message: str, fields: dict[str, str]) -> Response[Any]:
     if is_api(request):
         return Response({"error": code, "detail": message, "fields": fields}, status_code=status, media_type=MediaType.JSON)
     if isinstance(exc, NotAuthorizedException) or status == 401:
-        target = f"/login?next={request.url.path}"
+        target = login_url(_login_target(request))
         return ClientRedirect(target) if wants_fragment(request) else Redirect(target, status_code=303)
     response = page(
         request,

@@ -41,6 +41,13 @@ def translations_for(locale: str, locale_dir: Path = LOCALE_DIR) -> NullTranslat
     return Translations(fp=buffer)
 
 
+def is_known_message(message: str) -> bool:
+    """True when ``message`` is a message id of the Korean catalog (text written for people,
+    as opposed to a library's own English text that must not be shown as it is)."""
+    catalog = getattr(translations_for("ko"), "_catalog", {})
+    return message in catalog
+
+
 def normalise_locale(value: str | None, default: str = "ko") -> str:
     """``value`` if it is a supported locale (``ko``/``en``, case-insensitive), else ``default``."""
     value = (value or "").strip().lower()[:2]

@@ -8,12 +8,18 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 50
+# No list is this long; a larger ``?page=`` (say 10**20) would overflow the database's OFFSET.
+MAX_PAGE = 100_000
+
+
+def clamp_page(page: int) -> int:
+    """``page`` moved into 1…:data:`MAX_PAGE` (a page below 1 is page 1, a huge one the last allowed)."""
+    return min(max(page, 1), MAX_PAGE)
 
 
 def page_bounds(page: int, page_size: int = DEFAULT_PAGE_SIZE) -> tuple[int, int]:
-    """(limit, offset) of 1-based ``page``; a page below 1 counts as page 1."""
-    page = max(page, 1)
-    return page_size, (page - 1) * page_size
+    """(limit, offset) of 1-based ``page``, clamped with :func:`clamp_page`."""
+    return page_size, (clamp_page(page) - 1) * page_size
 
 
 @dataclass(frozen=True)

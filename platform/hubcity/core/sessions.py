@@ -1,8 +1,14 @@
-"""Server-side sessions that get a new id when someone logs in (no session fixation).
+"""Server-side sessions that get a new id when someone logs in (no session fixation), and that
+exist only when they hold something.
 
 Litestar's server-side backend keeps the id from the incoming cookie for ever. Calling
 :func:`rotate_session` marks the request; when the response stores the session, the old id is
 deleted from the store and the data is saved under a fresh random id sent in a new cookie.
+
+Litestar also stores an empty session for every request without a cookie (each health check
+and crawler hit would leave a file that lives 14 days). Here an empty session is stored only
+if it was stored before: without an incoming cookie nothing is written and no cookie is set;
+with one, the stored session is deleted and the cookie cleared.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.types import Empty
 
 _ROTATE = "hubcity.rotate_session"
 _NEW_ID = "hubcity.new_session_id"
@@ -35,7 +42,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     async def store_in_message(self, scope_session: Any, message: Any, connection: ASGIConnection) -> None:
         old_id = connection.cookies.get(self.config.key)
-        if connection.scope.get(_ROTATE) and old_id and old_id != "null":
+        has_cookie = bool(old_id) and old_id != "null"
+        if scope_session is Empty or not scope_session:
+            if has_cookie:
+                await super().store_in_message(Empty, message, connection)  # delete it, clear the cookie
+            return
+        if connection.scope.get(_ROTATE) and has_cookie:
             await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
         await super().store_in_message(scope_session, message, connection)
 

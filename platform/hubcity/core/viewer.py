@@ -7,6 +7,7 @@ Loaded once per request by the context middleware from the session's ``user_id``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from hubcity.db.tables import Membership, StaffRole, User
 
@@ -29,7 +30,11 @@ class OrgMembership:
 
 @dataclass(frozen=True)
 class Viewer:
-    """A logged-in user. ``staff_roles``: subset of :data:`STAFF_ROLES`."""
+    """A logged-in user. ``staff_roles``: subset of :data:`STAFF_ROLES`.
+
+    sessions_valid_after: sessions begun before this instant are over (set when the password
+    is reset or changed); None when every session is valid.
+    """
 
     id: int
     email: str
@@ -37,6 +42,7 @@ class Viewer:
     locale: str
     staff_roles: frozenset[str] = field(default_factory=frozenset)
     memberships: tuple[OrgMembership, ...] = ()
+    sessions_valid_after: datetime | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -61,7 +67,7 @@ class Viewer:
 async def load_viewer(user_id: int) -> Viewer | None:
     """The active, not deleted user ``user_id`` as a :class:`Viewer`, or None."""
     user = (
-        await User.select(User.id, User.email, User.name, User.locale)
+        await User.select(User.id, User.email, User.name, User.locale, User.sessions_valid_after)
         .where((User.id == user_id) & (User.is_active.eq(True)) & (User.deleted_at.is_null()))
         .first()
         .run()
@@ -86,6 +92,7 @@ async def load_viewer(user_id: int) -> Viewer | None:
         email=user["email"],
         name=user["name"],
         locale=user["locale"],
+        sessions_valid_after=user["sessions_valid_after"],
         staff_roles=frozenset(r["role"] for r in roles),
         memberships=tuple(
             OrgMembership(

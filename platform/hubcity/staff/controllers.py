@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
@@ -25,15 +25,21 @@ from hubcity.core.guards import requires_role, requires_staff
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
 from hubcity.core.notify import Notifier
+from hubcity.core.params import ObjectId
 from hubcity.core.passwords import MIN_PASSWORD_LENGTH
 from hubcity.core.templating import get_viewer, page, wants_fragment
 from hubcity.core.viewer import STAFF_ROLES
-from hubcity.staff.repositories import JOB_STATUSES, NOTIFICATION_STATUSES
+from hubcity.staff.repositories import (
+    JOB_STATUS_LABELS,
+    JOB_STATUSES,
+    NOTIFICATION_STATUS_LABELS,
+    NOTIFICATION_STATUSES,
+)
 from hubcity.staff.services import BackOfficeService
 
 admin_only = requires_role("admin")
 USER_RESULTS_TARGET = "user-results"
-PageNumber = Annotated[int, QueryParameter(name="page", ge=1)]
+PageNumber = Annotated[int, QueryParameter(name="page")]  # clamped by core.pagination
 Search = Annotated[str, QueryParameter(name="q", max_length=320)]
 StatusKey = Annotated[str, QueryParameter(name="status", max_length=16)]
 ActionPrefix = Annotated[str, QueryParameter(name="action", max_length=100)]
@@ -67,6 +73,8 @@ def _common() -> dict[str, Any]:
         "staff_roles": STAFF_ROLES,
         "min_password_length": MIN_PASSWORD_LENGTH,
         "as_json": as_json,
+        "job_status_labels": JOB_STATUS_LABELS,
+        "notification_status_labels": NOTIFICATION_STATUS_LABELS,
     }
 
 
@@ -115,7 +123,8 @@ class StaffController(Controller):
 
     @post("/users", name="staff:user_create", guards=[admin_only], status_code=200)
     async def create_user(self, request: Request, back_office: BackOffice) -> Response[Any]:
-        """Create a staff account (or make an existing user staff); 422 with the form on bad input."""
+        """Create a staff account, or grant the roles to the existing account with that email
+        (leaving its name, password and language alone); 422 with the form on bad input."""
         form = await request.form()
         data = {key: form.get(key, "") for key in ("email", "name", "password", "locale")}
         data["roles"] = form.getall("roles", [])
@@ -134,8 +143,24 @@ class StaffController(Controller):
             )
         if account.created:
             flash(request, _("The staff account %(email)s was created.", email=account.email), "success")
+        elif account.granted:
+            granted = ", ".join(_(STAFF_ROLE_LABELS.get(role, role)) for role in account.granted)
+            flash(
+                request,
+                _(
+                    "%(email)s already had an account: it was given the roles %(roles)s. Its name, password and "
+                    "language were not changed.",
+                    email=account.email,
+                    roles=granted,
+                ),
+                "success",
+            )
         else:
-            flash(request, _("%(email)s already had an account; its name, password, language and roles were updated.", email=account.email), "success")
+            flash(
+                request,
+                _("%(email)s already had an account with these roles; nothing was changed.", email=account.email),
+                "success",
+            )
         target = users_url(account.email)
         return ClientRedirect(target) if wants_fragment(request) else Redirect(target, status_code=303)
 
@@ -178,12 +203,12 @@ class StaffController(Controller):
         return Redirect(users_url(q, page_number), status_code=303)
 
     @post("/users/{user_id:int}/roles", name="staff:role_grant", guards=[admin_only], status_code=200)
-    async def grant_role(self, request: Request, back_office: BackOffice, user_id: FromPath[int]) -> Response[Any]:
+    async def grant_role(self, request: Request, back_office: BackOffice, user_id: ObjectId) -> Response[Any]:
         """Grant the role in field ``role`` to user ``user_id``."""
         return await self._role_change(request, back_office, user_id, grant=True)
 
     @post("/users/{user_id:int}/roles/revoke", name="staff:role_revoke", guards=[admin_only], status_code=200)
-    async def revoke_role(self, request: Request, back_office: BackOffice, user_id: FromPath[int]) -> Response[Any]:
+    async def revoke_role(self, request: Request, back_office: BackOffice, user_id: ObjectId) -> Response[Any]:
         """Revoke the role in field ``role`` from user ``user_id`` (never the last administrator's)."""
         return await self._role_change(request, back_office, user_id, grant=False)
 

@@ -9,10 +9,25 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
+from hubcity.core.i18n import N_
+from hubcity.core.queries import starts_with
 from hubcity.db.tables import AuditEntry, Job, Notification
 
 JOB_STATUSES: tuple[str, ...] = ("queued", "running", "done", "failed")
 NOTIFICATION_STATUSES: tuple[str, ...] = ("pending", "sent", "kept", "failed")
+# Labels of the status keys (the keys themselves stay in URLs and data attributes).
+JOB_STATUS_LABELS: dict[str, str] = {
+    "queued": N_("Waiting to run"),
+    "running": N_("Running"),
+    "done": N_("Done"),
+    "failed": N_("Failed for good"),
+}
+NOTIFICATION_STATUS_LABELS: dict[str, str] = {
+    "pending": N_("Not sent yet"),
+    "sent": N_("Sent"),
+    "kept": N_("Kept in the outbox"),
+    "failed": N_("Failed"),
+}
 
 
 class BackOfficeRepository:
@@ -51,8 +66,9 @@ class BackOfficeRepository:
         return counts
 
     async def audit_entries(self, action_prefix: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-        """Audit entries whose action starts with ``action_prefix``, newest first, with the actor's email."""
-        where = AuditEntry.action.like(f"{action_prefix}%") if action_prefix else None
+        """Audit entries whose action starts with ``action_prefix`` (``%`` and ``_`` taken
+        literally), newest first, with the actor's email."""
+        where = starts_with(AuditEntry.action, action_prefix) if action_prefix else None
         count = AuditEntry.count()
         query = (
             AuditEntry.select(AuditEntry.all_columns(), AuditEntry.actor.email.as_alias("actor_email"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hubcity.accounts.roles import DirectoryUser, RoleService, StaffAccount
-from hubcity.core.pagination import DEFAULT_PAGE_SIZE, Page, page_bounds
+from hubcity.core.pagination import DEFAULT_PAGE_SIZE, Page, clamp_page, page_bounds
 from hubcity.staff.repositories import JOB_STATUSES, NOTIFICATION_STATUSES, BackOfficeRepository
 
 
@@ -61,7 +61,11 @@ class BackOfficeService:
         return await self.roles.directory_user(user_id)
 
     async def create_staff(self, form: dict[str, Any], *, by: int, ip: str = "", login_url: str = "") -> StaffAccount:
-        """Create a staff account from the admin form (fields email, name, password, roles, locale)."""
+        """Create a staff account from the admin form (fields email, name, password, roles, locale).
+
+        For an email that has an account already, only the roles are granted: the form never
+        changes anyone's name, language or password.
+        """
         return await self.roles.create_staff(
             form.get("email", ""),
             form.get("name", ""),
@@ -87,17 +91,17 @@ class BackOfficeService:
         """Notifications, newest first; ``status`` one of :data:`NOTIFICATION_STATUSES` or all."""
         limit, offset = page_bounds(page)
         rows, total = await self.repository.notifications(_known(status, NOTIFICATION_STATUSES), limit, offset)
-        return Page(items=rows, number=max(page, 1), size=limit, total=total)
+        return Page(items=rows, number=clamp_page(page), size=limit, total=total)
 
     async def audit(self, action_prefix: str = "", page: int = 1) -> Page[dict[str, Any]]:
         """Audit entries whose action starts with ``action_prefix`` (e.g. ``staff.``), newest first."""
         limit, offset = page_bounds(page)
-        prefix = (action_prefix or "").strip().lower()[:100]
+        prefix = "".join(char for char in (action_prefix or "") if char.isprintable()).strip().lower()[:100]
         rows, total = await self.repository.audit_entries(prefix, limit, offset)
-        return Page(items=rows, number=max(page, 1), size=limit, total=total)
+        return Page(items=rows, number=clamp_page(page), size=limit, total=total)
 
     async def jobs(self, status: str = "", page: int = 1) -> Page[dict[str, Any]]:
         """Jobs, newest first; ``status`` one of :data:`JOB_STATUSES` or all."""
         limit, offset = page_bounds(page)
         rows, total = await self.repository.jobs(_known(status, JOB_STATUSES), limit, offset)
-        return Page(items=rows, number=max(page, 1), size=limit, total=total)
+        return Page(items=rows, number=clamp_page(page), size=limit, total=total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import timedelta
 
@@ -193,3 +194,53 @@ async def test_only_owner_with_members_cannot_delete(client: AsyncTestClient) ->
     row = await User.select(User.deleted_at).where(User.id == user["id"]).first().run()
     assert row["deleted_at"] is None
     assert await Membership.count().where(Membership.user == user["id"]).run() == 1
+
+
+async def test_the_last_administrator_cannot_delete_their_account(client: AsyncTestClient) -> None:
+    admin = await logged_in(client, roles=("admin",))
+    response = await post_form(client, "/account/delete", {"password": admin["password"]})
+    assert response.status_code == 409
+    assert "You are the agency's last administrator" in html.unescape(response.text) and 'id="delete"' in response.text
+    assert await StaffRole.count().where(StaffRole.role == "admin").run() == 1
+    await create_user(roles=("admin",))  # with another administrator, the first may leave
+    done = await post_form(client, "/account/delete", {"password": admin["password"]}, follow_redirects=False)
+    assert done.status_code == 303
+
+
+async def test_a_sole_member_is_told_the_organisation_remains(client: AsyncTestClient) -> None:
+    user = await logged_in(client)
+    await create_org("startup", owner=user, name_en="Solo Labs")
+    page = await client.get("/account")
+    assert 'data-testid="left-alone"' in page.text
+    assert "You are the only member of Solo Labs" in page.text and "agency staff give it a new owner" in page.text
+    done = await post_form(client, "/account/delete", {"password": user["password"]}, follow_redirects=False)
+    assert done.status_code == 303  # still allowed
+    assert await Organisation.exists().where(Organisation.name_en == "Solo Labs").run()
+
+
+async def test_a_member_of_a_shared_organisation_gets_no_such_notice(client: AsyncTestClient) -> None:
+    user = await logged_in(client)
+    await create_org("startup", owner=await create_user(), members=[user])
+    assert 'data-testid="left-alone"' not in (await client.get("/account")).text
+
+
+async def test_api_consent_must_be_true_or_false(client: AsyncTestClient) -> None:
+    await logged_in(client, consents=("collection", "marketing"))
+    for value in (None, "yes", 1, "false", [True]):
+        refused = await api_call(client, "PUT", "/api/v1/me/consents/marketing", {"given": value})
+        assert refused.status_code == 422, value
+        assert refused.json()["fields"] == {"given": "Consent given must be true or false."}, value
+    listed = {c["purpose"]: c["given"] for c in (await client.get("/api/v1/me/consents")).json()}
+    assert listed["marketing"] is True  # nothing was withdrawn
+
+
+async def test_profile_refuses_invisible_and_control_characters(client: AsyncTestClient) -> None:
+    user = await logged_in(client, name="Original")
+    for name, message in (
+        ("\u200b", "Your name is required."),
+        ("Kim\x00", "Your name contains an invisible control character"),
+        ("Kim\u202eMinji", "Your name contains a character that reverses the direction of text"),
+    ):
+        page = await post_form(client, "/account/profile", {"name": name, "locale": "en"})
+        assert page.status_code == 422 and message in page.text
+    assert (await User.select(User.name).where(User.id == user["id"]).first().run())["name"] == "Original"

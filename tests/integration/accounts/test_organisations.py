@@ -121,8 +121,10 @@ async def test_invitation_of_an_existing_user_end_to_end(client: AsyncTestClient
     assert (membership["organisation"], membership["role"]) == (org["id"], "member")
     assert (await client.get(f"/organisations/{org['id']}")).status_code == 200
     assert "invitation.accepted" in await audit_actions(invitee["id"])
-    used = await client.get(path)
-    assert used.status_code == 410 and "이미 수락한 초대입니다" in used.text  # the invitee is logged in, in Korean
+    used = await client.get(path)  # reopened by the invitee, now a member: a way in, not "log in"
+    assert used.status_code == 200 and 'data-invitation-state="accepted"' in used.text
+    assert f'href="/organisations/{org["id"]}"' in used.text and "하늘 AI" in used.text  # in Korean
+    assert "/login" not in used.text.split("<main", 1)[1]
 
 
 async def test_invitation_of_a_new_person_end_to_end(client: AsyncTestClient) -> None:
@@ -263,3 +265,49 @@ async def test_owner_can_make_a_member_owner_but_not_remove_the_last_owner(clien
     role = await Membership.select(Membership.role).where(Membership.user == member["id"]).first().run()
     assert role["role"] == "owner"
     assert "membership.role_changed" in await audit_actions(owner["id"])
+
+
+async def test_the_only_owner_is_not_offered_make_member_and_the_refusal_is_a_page(client: AsyncTestClient) -> None:
+    owner, org = await owner_with_org(client)
+    member = await create_user(name="Member Lee")
+    await add_member(org["id"], member)
+    page = await client.get(f"/organisations/{org['id']}")
+    assert "Make member" not in page.text and "Make owner" in page.text and "The only owner." in page.text
+    refused = await post_form(client, f"/organisations/{org['id']}/members/{owner['id']}/role", {"role": "member"})
+    assert refused.status_code == 409
+    assert 'class="organisation"' in refused.text and "Member Lee" in refused.text  # the page, with the reason
+    assert "An organisation needs at least one owner" in refused.text
+    await post_form(client, f"/organisations/{org['id']}/members/{member['id']}/role", {"role": "owner"})
+    two_owners = await client.get(f"/organisations/{org['id']}")
+    assert two_owners.text.count("Make member") == 2
+
+
+async def test_invitations_are_limited_to_twenty_an_hour_per_organisation(client: AsyncTestClient) -> None:
+    owner, org = await owner_with_org(client)
+    for number in range(20):
+        sent = await post_form(client, f"/organisations/{org['id']}/invitations", {"email": f"person{number}@example.com"}, follow_redirects=False)
+        assert sent.status_code == 303
+    page = await post_form(client, f"/organisations/{org['id']}/invitations", {"email": "one-more@example.com"})
+    assert page.status_code == 429
+    assert "Your organisation has sent 20 invitations in the last hour" in page.text and "<html" in page.text
+    fragment = await post_form(client, f"/organisations/{org['id']}/invitations", {"email": "one-more@example.com"}, htmx=True)
+    assert fragment.status_code == 429 and 'id="invitations"' in fragment.text and "<html" not in fragment.text
+    api = await api_call(client, "POST", f"/api/v1/organisations/{org['id']}/invitations", {"email": "one-more@example.com"})
+    assert api.status_code == 429 and api.json()["error"] == "invitation_limit"
+    assert await Invitation.count().run() == 20 and await latest_email("one-more@example.com") is None
+    # revoked invitations count too; an hour later the organisation may invite again
+    await Invitation.update({Invitation.created_at: utcnow() - timedelta(hours=1, minutes=1)}).where(
+        Invitation.organisation == org["id"]
+    ).run()
+    again = await post_form(client, f"/organisations/{org['id']}/invitations", {"email": "one-more@example.com"}, follow_redirects=False)
+    assert again.status_code == 303
+
+
+async def test_path_ids_that_cannot_be_rows_are_404(client: AsyncTestClient) -> None:
+    owner, org = await owner_with_org(client)
+    for bad in ("0", "-1", str(2**31), str(2**63), "99999999999999999999"):
+        assert (await client.get(f"/organisations/{bad}")).status_code == 404, bad
+        api = await client.get(f"/api/v1/organisations/{bad}")
+        assert api.status_code == 404 and api.json()["error"] == "http_404", bad
+        revoke = await post_form(client, f"/organisations/{org['id']}/invitations/{bad}/revoke", {})
+        assert revoke.status_code == 404, bad

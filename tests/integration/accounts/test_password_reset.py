@@ -121,3 +121,19 @@ async def test_using_one_link_closes_the_others(client: AsyncTestClient) -> None
     assert done.status_code == 303
     assert (await client.get(first)).status_code == 410
     assert await PasswordResetToken.count().where(PasswordResetToken.used_at.is_null()).run() == 0
+
+
+async def test_reset_emails_are_limited_to_three_an_hour_per_account(client: AsyncTestClient) -> None:
+    user = await create_user(email="target@example.com")
+    answers = [await post_form(client, "/password-reset", {"email": "target@example.com"}) for _ in range(6)]
+    assert {answer.status_code for answer in answers} == {200}
+    # the same neutral confirmation every time, whether or not an email went out
+    assert len({answer.text.split("<main", 1)[1] for answer in answers}) == 1
+    sent = await Notification.count().where(Notification.to_email == "target@example.com").run()
+    assert sent == 3 and await PasswordResetToken.count().run() == 3
+    # an hour later the account may ask again
+    await PasswordResetToken.update({PasswordResetToken.created_at: utcnow() - timedelta(hours=1, minutes=1)}).where(
+        PasswordResetToken.user == user["id"]
+    ).run()
+    await post_form(client, "/password-reset", {"email": "target@example.com"})
+    assert await Notification.count().where(Notification.to_email == "target@example.com").run() == 4

@@ -1,15 +1,19 @@
-"""Server-side sessions: a new id at login (no fixation) and still valid after a restart."""
+"""Server-side sessions: a new id at login (no fixation), still valid after a restart, stored
+only when they hold something, and ended by a password reset."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import httpx
 from httpx import AsyncClient
 
 from hubcity.asgi import create_app
 from hubcity.config.settings import Settings
-from tests.conftest import open_client
-from tests.factories.accounts import create_user, login
+from hubcity.db.tables import User
+from tests.conftest import open_client, post_form
+from tests.factories.accounts import create_user, latest_email, link_in, login
 
 
 def set_session_cookie(client: AsyncClient, value: str) -> None:
@@ -49,3 +53,45 @@ async def test_sessions_are_files_in_the_data_dir(client: AsyncClient, settings:
     await login(client, user["email"])
     stored = list(Path(settings.data_dir, "stores", "sessions").iterdir())
     assert stored, "no session file was written"
+
+
+def stored_sessions(settings: Settings) -> list[Path]:
+    folder = Path(settings.data_dir, "stores", "sessions")
+    return list(folder.iterdir()) if folder.exists() else []
+
+
+async def test_anonymous_requests_store_no_session(client: AsyncClient, settings: Settings) -> None:
+    for path in ("/health", "/", "/login", "/no-such-page"):
+        response = await client.get(path)
+        assert "session" not in response.cookies, (path, response.headers.get_list("set-cookie"))
+    assert stored_sessions(settings) == []
+    chosen = await post_form(client, "/locale", {"locale": "ko", "next": "/"}, follow_redirects=False)
+    assert chosen.status_code == 303 and client.cookies.get("session")  # something to keep: the language
+    assert len(stored_sessions(settings)) == 1
+
+
+async def test_an_emptied_session_is_deleted_with_its_cookie(client: AsyncClient, settings: Settings) -> None:
+    user = await create_user()
+    await login(client, user["email"])
+    assert len(stored_sessions(settings)) == 1
+    await post_form(client, "/logout", {})  # the flash is shown on the next page, which empties it
+    await client.get("/")
+    assert stored_sessions(settings) == []
+    assert client.cookies.get("session") in (None, "null")
+
+
+async def test_a_password_reset_ends_sessions_begun_before_it(client: AsyncClient, app: Any) -> None:
+    user = await create_user()
+    assert (await login(client, user["email"])).status_code == 303  # say, an attacker's session
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.2", 50001))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as owner:
+        await post_form(owner, "/password-reset", {"email": user["email"]})
+        path = link_in((await latest_email(user["email"]))["body"], "/password-reset/")
+        await post_form(owner, path, {"password": "a brand new passphrase", "password_confirm": "a brand new passphrase"})
+        assert (await login(owner, user["email"], "a brand new passphrase")).status_code == 303
+        assert (await owner.get("/dashboard")).status_code == 200  # a session begun after the reset works
+    ended = await client.get("/dashboard", follow_redirects=False)
+    assert ended.status_code == 303 and ended.headers["location"].startswith("/login")
+    row = await User.select(User.sessions_valid_after).where(User.id == user["id"]).first().run()
+    assert row["sessions_valid_after"] is not None
+

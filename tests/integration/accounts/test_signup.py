@@ -8,11 +8,21 @@ from typing import Any
 import pytest
 from httpx import AsyncClient as AsyncTestClient
 
+from hubcity.accounts.schemas import normalise_email
 from hubcity.accounts.terms import CONSENT_TERMS
 from hubcity.core import audit
 from hubcity.db.tables import AuditEntry, Consent, Membership, Organisation, User
 from tests.conftest import api_call, post_form
-from tests.factories.accounts import DEFAULT_PASSWORD, audit_actions, create_user, element_attrs, signup_data
+from tests.factories.accounts import (
+    DEFAULT_PASSWORD,
+    audit_actions,
+    create_org,
+    create_user,
+    element_attrs,
+    latest_email,
+    login,
+    signup_data,
+)
 
 
 async def row_counts() -> dict[str, int]:
@@ -98,7 +108,19 @@ BAD_FIELDS = [
         "Confirm password: must be the same as the password.",
         id="mismatched-confirm",
     ),
-    pytest.param({"kind": "agency"}, "kind", "Organisation kind must be one of", id="bad-kind"),
+    pytest.param({"kind": "agency"}, "kind", "Organisation kind must be one of: Startup, Corporation.", id="bad-kind"),
+    pytest.param({"password": "", "password_confirm": ""}, "password", "Password is required.", id="empty-password"),
+    pytest.param({"name": "\u200b\u3164"}, "name", "Your name is required.", id="invisible-name"),
+    pytest.param(
+        {"name": "Kim\u202eMinji"}, "name", "Your name contains a character that reverses the direction of text", id="bidi-name"
+    ),
+    pytest.param(
+        {"business_registration_number": "134-86-72684"},
+        "business_registration_number",
+        "Business registration number: is not a valid number: its last digit does not match the National Tax "
+        "Service check digit. Check it for typos.",
+        id="wrong-check-digit",
+    ),
     pytest.param(
         {"org_name_ko": "", "org_name_en": ""},
         "org_name_en",
@@ -217,3 +239,52 @@ async def test_signup_api_bad_input_gives_the_pages_messages(client: AsyncTestCl
     )
     assert body["fields"]["consent_collection"].endswith("must be given to create an account.")
     assert await row_counts() == before
+
+
+async def test_a_registration_number_already_on_hubcity_is_refused_without_naming_the_organisation(
+    client: AsyncTestClient,
+) -> None:
+    owner = await create_user()
+    await create_org(owner=owner, name_en="Secret Robotics", registration_number="1348672683")
+    before = await row_counts()
+    response = await post_form(client, "/signup", signup_data(business_registration_number="134-86-72683"))
+    assert response.status_code == 422
+    assert "an organisation with this number is already on Hubcity. Ask its owner to invite you" in response.text
+    assert "Secret Robotics" not in response.text
+    assert await row_counts() == before
+    api = await api_call(client, "POST", "/api/v1/auth/signup", {**signup_data(business_registration_number="1348672683"), "consent_collection": True})
+    assert api.status_code == 422 and set(api.json()["fields"]) == {"business_registration_number"}
+
+
+async def test_the_help_text_example_is_a_valid_number(client: AsyncTestClient) -> None:
+    page = await client.get("/signup")
+    assert "as in 134-86-72683." in page.text
+    response = await post_form(client, "/signup", signup_data(business_registration_number="134-86-72683"), follow_redirects=False)
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("jos\u00e9@example.com", "JOSE\u0301@example.com"),  # precomposed / decomposed, any case
+        ("info@b\u00fccher.de", "INFO@xn--bcher-kva.de"),  # the domain in Unicode / in IDNA (ASCII)
+    ],
+)
+async def test_spellings_of_one_address_are_one_account(client: AsyncTestClient, first: str, second: str) -> None:
+    created = await post_form(client, "/signup", signup_data(email=first), follow_redirects=False)
+    assert created.status_code == 303
+    await post_form(client, "/logout", {})
+    again = await post_form(client, "/signup", signup_data(email=second, business_registration_number="220-81-01238"))
+    assert again.status_code == 422 and "an account with this email address already exists" in again.text
+    assert (await login(client, second)).status_code == 303  # and logging in with either spelling works
+    await post_form(client, "/logout", {})
+    await post_form(client, "/password-reset", {"email": second})
+    mail = await latest_email(normalise_email(first))
+    assert mail is not None and mail["template"] == "password_reset"
+
+
+async def test_choice_errors_are_in_korean_for_korean_visitors(client: AsyncTestClient) -> None:
+    await post_form(client, "/locale", {"locale": "ko"})
+    response = await post_form(client, "/signup", signup_data(kind="agency"))
+    assert response.status_code == 422
+    assert "스타트업, 기업" in response.text and "&#39;startup&#39;" not in response.text

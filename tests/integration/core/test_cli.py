@@ -91,11 +91,30 @@ def test_create_staff(migrated: dict[str, str]) -> None:
     ran = hubcity(migrated, "worker", "--once")
     assert ran.exit_code == 0 and "Ran 1 job." in ran.stdout
     assert query(migrated, "SELECT status FROM notification") == [("kept",)]
-    again = hubcity(migrated, "create-staff", "--email", "ops@example.com", "--name", "Ops", "--role", "reviewer",
-                    "--password", "another-long-password")
-    assert again.exit_code == 0
-    assert "Updated the account ops@example.com" in again.stdout
+    hash_before = query(migrated, "SELECT password_hash, name FROM hub_user WHERE email = ?", "ops@example.com")
+    again = hubcity(migrated, "create-staff", "--email", "ops@example.com", "--name", "Ops", "--role", "reviewer")
+    assert again.exit_code == 0, again.output  # no password asked: an existing account keeps its own
+    assert "The account ops@example.com already existed; its roles are now: Administrator, Finance, Reviewer." in again.stdout
+    assert "--reset-password" in again.stdout
     assert staff_roles(migrated, "ops@example.com") == {"admin", "finance", "reviewer"}
+    assert query(migrated, "SELECT password_hash, name FROM hub_user WHERE email = ?", "ops@example.com") == hash_before
+
+
+def test_create_staff_reset_password_is_the_recovery_path(migrated: dict[str, str]) -> None:
+    from hubcity.core.passwords import verify_password
+
+    hubcity(migrated, "create-staff", "--email", "ops@example.com", "--name", "Ops", "--role", "admin", "--password", "the-first-password")
+    ignored = hubcity(migrated, "create-staff", "--email", "ops@example.com", "--name", "X", "--role", "admin",
+                      "--password", "not-applied-password")
+    assert ignored.exit_code == 0 and "were not changed" in ignored.stdout
+    [(password_hash, ended)] = query(migrated, "SELECT password_hash, sessions_valid_after FROM hub_user")
+    assert verify_password(password_hash, "the-first-password") and ended is None
+    reset = hubcity(migrated, "create-staff", "--email", "OPS@example.com", "--name", "X", "--role", "admin", "--reset-password",
+                    input="a-recovered-password\na-recovered-password\n")
+    assert reset.exit_code == 0, reset.output
+    assert "Set a new password for ops@example.com and ended its sessions" in reset.stdout
+    [(password_hash, name, ended)] = query(migrated, "SELECT password_hash, name, sessions_valid_after FROM hub_user")
+    assert verify_password(password_hash, "a-recovered-password") and name == "Ops" and ended is not None
 
 
 def test_create_staff_asks_for_the_password_twice(migrated: dict[str, str]) -> None:
@@ -166,11 +185,25 @@ def test_serve_prints_the_url_and_staff_logins(migrated: dict[str, str], monkeyp
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8124/" in result.stdout
     assert "admin@demo.hubcity.kr  (Administrator)" in result.stdout and demo.DEMO_PASSWORD in result.stdout
+    assert result.stdout.count("Log in as agency staff") == 1
     args, kwargs = calls[-1]
     assert args == ("hubcity.asgi:create_app",)
     assert kwargs["factory"] is True and kwargs["host"] == "0.0.0.0" and kwargs["port"] == 8124 and kwargs["reload"] is False
+    assert kwargs["proxy_headers"] is False  # X-Forwarded-For from a client must not fake its address
     bad_port = hubcity(migrated, "serve", "--port", "70000")
     assert bad_port.exit_code == 2 and len(calls) == 2
+
+
+def test_serve_lists_only_demo_staff_who_still_use_the_demo_password(migrated: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubcity.core.passwords import hash_password
+
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    seeded = hubcity(migrated, "seed-demo")
+    assert "Log in as agency staff" not in seeded.stdout  # the block is printed once, by serve
+    query(migrated, "UPDATE hub_user SET password_hash = ? WHERE email = ?", hash_password("a-private-password"), "pm@demo.hubcity.kr")
+    result = hubcity(migrated, "serve")
+    assert "admin@demo.hubcity.kr  (Administrator)" in result.stdout
+    assert "pm@demo.hubcity.kr" not in result.stdout
 
 
 @pytest.mark.parametrize("command", [["migrate"], ["seed-demo"], ["worker", "--once"], ["serve"]])

@@ -32,17 +32,41 @@ async def test_create_staff_makes_a_user_with_roles_and_an_email(service: RoleSe
     assert email.template == "staff_account_created" and email.locale == "ko" and email.status == "pending"
 
 
-async def test_create_staff_updates_an_existing_user(service: RoleService) -> None:
+async def test_create_staff_only_grants_roles_to_an_existing_user(service: RoleService) -> None:
+    """Granting roles must not take the account over: name, language and password stay."""
     existing = await make_user("founder@example.com", name="Old", org_kind="startup", roles=["reviewer"])
-    account = await service.create_staff("FOUNDER@example.com", "New Name", "a-new-password", ["finance", "reviewer"], "en")
-    assert not account.created and account.user_id == existing
+    old_hash = (await User.select(User.password_hash).where(User.id == existing).first().run())["password_hash"]
+    account = await service.create_staff("FOUNDER@example.com", "New Name", "a-new-password", ["finance", "reviewer"], "ko")
+    assert not account.created and not account.password_reset and account.user_id == existing
     assert account.granted == ("finance",) and account.roles == ("finance", "reviewer")
     user = await User.objects().where(User.id == existing).first().run()
-    assert user.name == "New Name" and verify_password(user.password_hash, "a-new-password")
+    assert (user.name, user.locale, user.password_hash) == ("Old", "en", old_hash)
+    assert user.sessions_valid_after is None
     assert await User.count().run() == 1
     assert await Notification.count().run() == 0  # only new accounts get the welcome email
     updated = await AuditEntry.select().where(AuditEntry.action == "staff.account_updated").output(load_json=True).run()
-    assert updated[0]["before"] == {"name": "Old", "locale": "en"}
+    assert updated[0]["after"] == {"email": "founder@example.com", "roles": ["finance", "reviewer"], "password_reset": False}
+
+
+async def test_an_existing_user_needs_no_name_or_password(service: RoleService) -> None:
+    existing = await make_user("member@example.com", name="Member")
+    account = await service.create_staff("member@example.com", "", "", ["reviewer"])
+    assert account.user_id == existing and account.roles == ("reviewer",)
+    with pytest.raises(FormInvalid) as refused:  # a new account does need them
+        await service.create_staff("nobody@example.com", "", "", ["reviewer"])
+    assert set(refused.value.errors) == {"name", "password"}
+
+
+async def test_reset_password_replaces_an_existing_password_and_ends_sessions(service: RoleService) -> None:
+    existing = await make_user("lost@example.com", name="Lost")
+    account = await service.create_staff("lost@example.com", "", "a-recovered-password", ["admin"], reset_password=True)
+    assert account.password_reset and not account.created
+    user = await User.objects().where(User.id == existing).first().run()
+    assert verify_password(user.password_hash, "a-recovered-password") and user.name == "Lost"
+    assert user.sessions_valid_after is not None
+    with pytest.raises(FormInvalid) as short:
+        await service.create_staff("lost@example.com", "", "short", ["admin"], reset_password=True)
+    assert set(short.value.errors) == {"password"}
 
 
 @pytest.mark.parametrize(

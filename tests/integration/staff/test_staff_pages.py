@@ -13,6 +13,7 @@ from hubcity.core import audit
 from hubcity.core.clock import utcnow
 from hubcity.core.jobs import enqueue
 from hubcity.db.tables import Job
+from tests.conftest import post_form
 from tests.integration.staff.helpers import login, make_org, make_user
 
 
@@ -68,7 +69,7 @@ async def test_outbox_shows_each_email_with_its_body(client: AsyncTestClient, ap
     newest = rows[0]
     assert "en@example.com" in newest and "Your Hubcity staff account is ready" in newest
     assert '<pre class="email-body" lang="en">Hello Kim,' in newest  # the body, behind <details>
-    assert 'data-status="kept"' in newest and "English" in newest
+    assert 'data-status="kept">Kept in the outbox<' in newest and "English" in newest  # a label, not the key
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d KST \(Asia/Seoul\)", newest)
     assert "한국어" in rows[1]
     only_pending = await client.get("/staff/outbox", params={"status": "pending"})
@@ -103,7 +104,33 @@ async def test_jobs_page_shows_status_attempts_error_and_next_run(client: AsyncT
     page = await client.get("/staff/jobs")
     assert page.status_code == 200
     row = page.text.split(f'<tr id="job-{job_id}">')[1].split("</tr>")[0]
-    assert "test.flaky" in row and 'data-status="queued"' in row
+    assert "test.flaky" in row and 'data-status="queued">Waiting to run<' in row
     assert "2 of 5" in row and "mail server down" in row and "KST (Asia/Seoul)" in row
+    assert re.search(r'data-filter="queued"\s+aria-current="page"', (await client.get("/staff/jobs?status=queued")).text)
+    assert ">Failed for good</a>" in page.text and "<code>queued</code>" not in page.text
     queued_only = await client.get("/staff/jobs", params={"status": "queued"})
     assert "test.flaky" in queued_only.text and "test.done" not in queued_only.text
+
+
+async def test_outbox_filters_show_labels_in_the_viewers_language(client: AsyncTestClient, admin: int) -> None:
+    await post_form(client, "/locale", {"locale": "ko"})
+    page = await client.get("/staff/outbox")
+    assert 'data-filter="pending"' in page.text and "<code>pending</code>" not in page.text
+    assert ">Not sent yet</a>" not in page.text and ">발송 대기</a>" in page.text  # translated
+
+
+async def test_audit_filter_takes_like_wildcards_literally(client: AsyncTestClient, admin: int) -> None:
+    await audit.record("staff.role_granted", actor_id=admin, object_type="user", object_id=7)
+    await audit.record("staffxrole", actor_id=admin, object_type="user", object_id=8)
+    underscore = await client.get("/staff/audit", params={"action": "staff_"})
+    assert "staff.role_granted" not in underscore.text and "staffxrole" not in underscore.text
+    percent = await client.get("/staff/audit", params={"action": "%"})
+    assert percent.status_code == 200 and "staffxrole" not in percent.text
+    nul = await client.get("/staff/audit?action=a%00b")
+    assert nul.status_code == 400
+
+
+@pytest.mark.parametrize("page", ["/staff/users", "/staff/audit", "/staff/outbox", "/staff/jobs"])
+async def test_huge_page_numbers_show_an_empty_page(client: AsyncTestClient, admin: int, page: str) -> None:
+    response = await client.get(page, params={"page": "99999999999999999999"})
+    assert response.status_code == 200

@@ -9,7 +9,7 @@ import re
 import pytest
 from httpx import AsyncClient as AsyncTestClient
 
-from hubcity.core.passwords import verify_password
+from hubcity.core.passwords import hash_password, verify_password
 from hubcity.db.tables import AuditEntry, Job, Notification, StaffRole, User
 from tests.conftest import post_form
 from tests.integration.staff.helpers import login, make_org, make_user, roles_of
@@ -74,8 +74,10 @@ async def test_users_are_paged_by_fifty(client: AsyncTestClient, admin: int) -> 
     second = await client.get("/staff/users", params={"q": "member", "page": 2})
     assert emails_listed(second.text) == [f"member{n}@example.com" for n in range(50, 54)]
     assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
-    bad = await client.get("/staff/users", params={"page": 0})
-    assert bad.status_code == 400
+    below = await client.get("/staff/users", params={"q": "member", "page": 0})  # clamped to page 1
+    assert below.status_code == 200 and len(emails_listed(below.text)) == 50 and "Page 1 of 2" in below.text
+    beyond = await client.get("/staff/users", params={"q": "member", "page": 10**20})  # no overflow in OFFSET
+    assert beyond.status_code == 200 and emails_listed(beyond.text) == []
 
 
 # -- creating staff accounts -------------------------------------------------------------------
@@ -117,7 +119,7 @@ async def test_create_staff_account_with_htmx_redirects_the_client(client: Async
     ("changes", "field", "message"),
     [
         ({"email": "not-an-email"}, "email", "Email: must be an email address"),
-        ({"email": ""}, "email", "Email"),
+        ({"email": ""}, "email", "Email is required."),
         ({"password": "short"}, "password", "Password must be at least 10 characters."),
         ({"roles": ["boss"]}, "roles", "Roles: &#39;boss&#39; is not an agency role"),
         ({"roles": []}, "roles", "Roles"),
@@ -184,7 +186,7 @@ async def test_grant_refuses_an_unknown_role(client: AsyncTestClient, admin: int
     target = await make_user("target@example.com")
     response = await post_form(client, f"/staff/users/{target}/roles", {"role": role}, htmx=htmx)
     assert response.status_code == 422
-    assert "Role" in response.text and "admin, program_manager, finance, reviewer" in response.text
+    assert "Role" in response.text and "Administrator (admin), Program manager (program_manager)" in response.text
     assert f'id="row-error-{target}"' in response.text
     if htmx:
         assert response.text.lstrip().startswith(f'<tr id="user-{target}"')
@@ -215,3 +217,50 @@ async def test_an_admin_may_step_down_when_another_admin_remains(client: AsyncTe
     assert await roles_of(admin) == set() and await roles_of(other) == {"admin"}
     # The next request sees the change: the former admin is no longer let in.
     assert (await client.get("/staff/users")).status_code == 403
+
+
+async def test_create_staff_with_an_existing_email_only_grants_the_roles(client: AsyncTestClient, admin: int) -> None:
+    """The form must not take over an account: name, password and language stay the founder's."""
+    founder = await make_user("founder@example.com", name="Founder", locale="ko", password_hash=hash_password("founders-own-pw"))
+    response = await post_form(
+        client,
+        "/staff/users",
+        {"email": " Founder@Example.com ", "name": "Renamed", "password": "admin-chosen-pw", "roles": "reviewer", "locale": "en"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    user = await User.objects().where(User.id == founder).first().run()
+    assert (user.name, user.locale) == ("Founder", "ko") and user.sessions_valid_after is None
+    assert verify_password(user.password_hash, "founders-own-pw") and not verify_password(user.password_hash, "admin-chosen-pw")
+    assert await roles_of(founder) == {"reviewer"}
+    listed = await client.get(response.headers["location"])
+    assert "founder@example.com already had an account: it was given the roles Reviewer." in listed.text
+    assert "Its name, password and language were not changed." in listed.text
+    assert await Notification.count().run() == 0
+    # no name or password is needed for an existing account
+    more = await post_form(client, "/staff/users", {"email": "founder@example.com", "roles": "finance"}, follow_redirects=False)
+    assert more.status_code == 303 and await roles_of(founder) == {"reviewer", "finance"}
+    same = await post_form(client, "/staff/users", {"email": "founder@example.com", "roles": "finance"}, follow_redirects=True)
+    assert "already had an account with these roles; nothing was changed" in same.text
+
+
+async def test_search_takes_like_wildcards_literally(client: AsyncTestClient, admin: int) -> None:
+    await make_user("a_b@example.com")
+    await make_user("axb@example.com")
+    await make_user("percent%sign@example.com")
+    underscore = await client.get("/staff/users", params={"q": "a_b"})
+    assert emails_listed(underscore.text) == ["a_b@example.com"]
+    percent = await client.get("/staff/users", params={"q": "%"})
+    assert emails_listed(percent.text) == ["percent%sign@example.com"]
+    nul = await client.get("/staff/users?q=a%00b")
+    assert nul.status_code == 400 and "<html" in nul.text
+
+
+async def test_the_grant_select_asks_for_a_choice_first(client: AsyncTestClient, admin: int) -> None:
+    target = await make_user("target@example.com")
+    page = await client.get("/staff/users", params={"q": "target"})
+    row = page.text.split(f'<tr id="user-{target}"')[1].split("</tr>")[0]
+    select = row.split(f'<select id="grant-{target}"')[1].split("</select>")[0]
+    assert " required " in select
+    assert re.findall(r'<option value="([^"]*)"', select)[0] == ""
+    assert '<option value="" selected>Choose a role</option>' in select

@@ -46,6 +46,7 @@ class AccountController(Controller):
         profile = await account_service.profile(viewer.id)
         context.setdefault("values", {"name": profile["name"], "locale": profile["locale"]})
         context.setdefault("consents", await account_service.consent_states(viewer.id))
+        context.setdefault("left_alone", await account_service.left_alone_by_deletion(viewer.id))
         return render(request, "accounts/account.html.j2", {"profile": profile, **context}, status_code=status_code)
 
     @get("/", name="accounts:account")

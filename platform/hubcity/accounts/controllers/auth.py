@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Template
 
-from hubcity.accounts.errors import LoginFailedError, TokenInvalidError
+from hubcity.accounts.errors import LoginFailedError, LoginLockedError, TokenInvalidError
 from hubcity.accounts.services import AccountService, AuthService
 from hubcity.accounts.services.common import typed_values
 from hubcity.accounts.web import (
@@ -21,7 +21,6 @@ from hubcity.accounts.web import (
     form_data,
     login_throttled_page,
     render,
-    safe_next,
     see_other,
     sign_in,
     sign_out,
@@ -29,6 +28,7 @@ from hubcity.accounts.web import (
 from hubcity.core.errors import FormInvalid
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
+from hubcity.core.redirects import safe_next
 from hubcity.core.templating import get_viewer
 
 
@@ -76,18 +76,19 @@ class LoginController(Controller):
         exception_handlers={TooManyRequestsException: login_throttled_page},
     )
     async def submit(self, request: Request, auth_service: NamedDependency[AuthService]) -> Response[Any] | Template:
-        """Log in and go to ``next`` (or the dashboard); the form again with one generic message on failure."""
+        """Log in and go to ``next`` (or the dashboard); the form again with one generic message on
+        failure (422), or saying the account's logins are paused after too many failures (429)."""
         data = await form_data(request)
         next_value = safe_next(data.get("next") or request.query_params.get("next"), "")
         try:
             signed_in = await auth_service.login(data, ip=client_ip(request))
-        except (FormInvalid, LoginFailedError) as error:
+        except (FormInvalid, LoginFailedError, LoginLockedError) as error:
             context = {"values": typed_values(data), "next": next_value}
             if isinstance(error, FormInvalid):
                 context["errors"] = error.errors
             else:
                 context["message"] = error.message
-            return render(request, "accounts/login.html.j2", context, status_code=422)
+            return render(request, "accounts/login.html.j2", context, status_code=error.status_code if isinstance(error, LoginLockedError) else 422)
         sign_in(request, signed_in)
         return see_other(request, next_value or "/dashboard")
 

@@ -10,12 +10,13 @@ from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Template
 
-from hubcity.accounts.errors import TokenInvalidError
+from hubcity.accounts.errors import InvitationLimitError, TokenInvalidError
 from hubcity.accounts.services import OrganisationService
 from hubcity.accounts.services.common import typed_values
 from hubcity.accounts.web import base_url, client_ip, form_data, render, see_other, sign_in
 from hubcity.core.errors import FormInvalid, InvalidStateError, NotPermittedError
 from hubcity.core.guards import requires_login, viewer_of
+from hubcity.core.params import ObjectId
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
 from hubcity.core.templating import get_viewer, wants_fragment
@@ -36,7 +37,7 @@ class OrganisationController(Controller):
 
     @get("/", name="accounts:organisation")
     async def show(
-        self, request: Request, org_id: FromPath[int], organisation_service: NamedDependency[OrganisationService]
+        self, request: Request, org_id: ObjectId, organisation_service: NamedDependency[OrganisationService]
     ) -> Template:
         """Names, kind, registration number, verification, members; owners also manage invitations.
         404 for anyone but members and agency staff."""
@@ -44,7 +45,7 @@ class OrganisationController(Controller):
 
     @post("/invitations", name="accounts:invite")
     async def invite(
-        self, request: Request, org_id: FromPath[int], organisation_service: NamedDependency[OrganisationService]
+        self, request: Request, org_id: ObjectId, organisation_service: NamedDependency[OrganisationService]
     ) -> Response[Any] | Template:
         """Invite by email (owners only, 403 otherwise). HTMX gets the invitations section back."""
         data = await form_data(request)
@@ -57,6 +58,11 @@ class OrganisationController(Controller):
             return await self._render(
                 request, org_id, organisation_service, 422, section=True, errors=error.errors, values=typed_values(data)
             )
+        except InvitationLimitError as error:
+            return await self._render(
+                request, org_id, organisation_service, error.status_code, section=True, message=error.message,
+                values=typed_values(data),
+            )
         message = _("An invitation has been sent to %(email)s.", email=invitation["email"])
         if wants_fragment(request):
             return await self._render(request, org_id, organisation_service, section=True, notice=message)
@@ -67,8 +73,8 @@ class OrganisationController(Controller):
     async def revoke(
         self,
         request: Request,
-        org_id: FromPath[int],
-        invitation_id: FromPath[int],
+        org_id: ObjectId,
+        invitation_id: ObjectId,
         organisation_service: NamedDependency[OrganisationService],
     ) -> Response[Any] | Template:
         """Withdraw an open invitation (owners only). HTMX gets the invitations section back."""
@@ -83,15 +89,19 @@ class OrganisationController(Controller):
     async def member_role(
         self,
         request: Request,
-        org_id: FromPath[int],
-        user_id: FromPath[int],
+        org_id: ObjectId,
+        user_id: ObjectId,
         organisation_service: NamedDependency[OrganisationService],
-    ) -> Response[Any]:
-        """Make a member an owner, or an owner a member (owners only; one owner must remain)."""
+    ) -> Response[Any] | Template:
+        """Make a member an owner, or an owner a member (owners only; one owner must remain: the
+        organisation page again with the reason, 409)."""
         data = await form_data(request)
-        await organisation_service.set_member_role(
-            org_id, user_id, str(data.get("role", "")), viewer_of(request), ip=client_ip(request)
-        )
+        try:
+            await organisation_service.set_member_role(
+                org_id, user_id, str(data.get("role", "")), viewer_of(request), ip=client_ip(request)
+            )
+        except (InvalidStateError, FormInvalid) as error:
+            return await self._render(request, org_id, organisation_service, error.status_code, message=error.message)
         flash(request, _("The member's role has been changed."), "success")
         return see_other(request, f"/organisations/{org_id}")
 
@@ -106,6 +116,11 @@ class InvitationController(Controller):
         try:
             invitation = await service.invitation(token)
         except TokenInvalidError as error:
+            viewer = get_viewer(request)
+            if error.reason == "used" and viewer and error.organisation_id and viewer.membership_in(error.organisation_id):
+                return render(
+                    request, "accounts/invitation_accepted.html.j2", {"membership": viewer.membership_in(error.organisation_id)}
+                )
             return render(
                 request,
                 "accounts/link_invalid.html.j2",

@@ -17,6 +17,7 @@ from hubcity.accounts.repositories import (
     UserRepository,
     write_transaction,
 )
+from hubcity.accounts.roles import ADMIN, RoleRepository
 from hubcity.accounts.schemas import (
     DeleteAccountInput,
     LocaleInput,
@@ -67,6 +68,7 @@ class AccountService:
         self.consents = ConsentRepository()
         self.tokens = ResetTokenRepository()
         self.invitations = InvitationRepository()
+        self.roles = RoleRepository()
 
     async def choose_locale(self, data: Mapping[str, Any], *, user_id: int | None) -> tuple[str, str]:
         """Validate the language choice; saves it on the user when logged in.
@@ -173,6 +175,12 @@ class AccountService:
                 )
         return await self.consent_states(user_id)
 
+    async def left_alone_by_deletion(self, user_id: int) -> list[dict[str, Any]]:
+        """Organisations that deleting the account would leave without any member: those whose
+        only member is this user ([{id, name_ko, name_en}]). Deletion is allowed; they remain,
+        unmanaged, until agency staff give them a new owner. The account page says so."""
+        return await self.organisations.left_alone(user_id)
+
     async def delete_account(self, user_id: int, data: Mapping[str, Any], *, ip: str = "") -> None:
         """Delete the account after checking the password, in one transaction.
 
@@ -181,7 +189,8 @@ class AccountService:
         addressed to the user's email; keeps consent rows and audit entries; audits
         ``account.deleted``. Raises :class:`FormInvalid` for a wrong password and
         :class:`AccountDeletionBlockedError` while the user is the only owner of an organisation
-        with other members (naming it).
+        with other members (naming it), or the agency's last active administrator (the same
+        rule as revoking that role: the back office must keep an administrator).
         """
         form = validate(DeleteAccountInput, data)
         user = await self.users.get(user_id)
@@ -191,6 +200,14 @@ class AccountService:
             raise FormInvalid({"password": _("Your current password: the password is not correct.")})
         now = utcnow()
         async with write_transaction():
+            if ADMIN in await self.roles.roles_of(user_id) and not await self.roles.admin_user_ids(lock=True) - {user_id}:
+                raise AccountDeletionBlockedError(
+                    _(
+                        "You are the agency's last administrator. Grant the administrator role to someone else "
+                        "on the staff pages before deleting your account."
+                    ),
+                    code="last_admin",
+                )
             blocking = await self.organisations.blocking_deletion(user_id)
             if blocking:
                 first, second = ("name_ko", "name_en") if current_locale() == "ko" else ("name_en", "name_ko")

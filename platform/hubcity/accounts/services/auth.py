@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from hubcity.accounts.errors import LoginFailedError, TokenInvalidError
+from hubcity.accounts.errors import LoginFailedError, LoginLockedError, TokenInvalidError
 from hubcity.accounts.repositories import (
     ConsentRepository,
     OrganisationRepository,
@@ -17,6 +17,7 @@ from hubcity.accounts.repositories import (
 )
 from hubcity.accounts.schemas import LoginInput, PasswordResetInput, PasswordResetRequestInput, SignupInput
 from hubcity.accounts.services.common import SignedIn, give_consent, typed_values
+from hubcity.accounts.throttle import LoginThrottle
 from hubcity.accounts.tokens import hash_token, new_token
 from hubcity.core import audit
 from hubcity.core.clock import utcnow
@@ -27,6 +28,9 @@ from hubcity.core.notify import Notifier
 from hubcity.core.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
 RESET_TOKEN_TTL = timedelta(hours=1)
+# At most this many reset emails per account within RESET_WINDOW; later requests send nothing.
+MAX_RESET_EMAILS = 3
+RESET_WINDOW = timedelta(hours=1)
 
 
 def email_taken_error(data: Mapping[str, Any]) -> FormInvalid:
@@ -37,11 +41,35 @@ def email_taken_error(data: Mapping[str, Any]) -> FormInvalid:
     )
 
 
-class AuthService:
-    """Sign-up, login, password reset. ``notifier`` sends the reset emails."""
+def registration_number_taken_error(data: Mapping[str, Any]) -> FormInvalid:
+    """The field error for a sign-up whose business registration number another organisation has.
 
-    def __init__(self, notifier: Notifier):
+    It does not name that organisation: the person is told to ask its owner for an invitation.
+    """
+    return FormInvalid(
+        {
+            "business_registration_number": _(
+                "Business registration number: an organisation with this number is already on Hubcity. "
+                "Ask its owner to invite you to it instead of signing up again."
+            )
+        },
+        typed_values(data),
+    )
+
+
+def login_locked_message() -> str:
+    return _(
+        "Too many failed logins for this account. Wait 15 minutes and try again, or reset your password."
+    )
+
+
+class AuthService:
+    """Sign-up, login, password reset. ``notifier`` sends the reset emails; ``throttle`` (when
+    given) counts failed logins per account and refuses the account's logins after too many."""
+
+    def __init__(self, notifier: Notifier, throttle: LoginThrottle | None = None):
         self.notifier = notifier
+        self.throttle = throttle
         self.users = UserRepository()
         self.organisations = OrganisationRepository()
         self.consents = ConsentRepository()
@@ -52,7 +80,8 @@ class AuthService:
         audit entries, in one transaction.
 
         data: the fields of :class:`SignupInput`. Raises :class:`FormInvalid` (422) naming each
-        bad field, a taken email included; nothing is written then.
+        bad field, a taken email or a registration number another organisation has included;
+        nothing is written then.
         """
         form = validate(SignupInput, data)
         password_hash = await asyncio.to_thread(hash_password, form.password)
@@ -60,6 +89,8 @@ class AuthService:
         async with write_transaction():
             if await self.users.email_taken(form.email):
                 raise email_taken_error(data)
+            if await self.organisations.registration_number_taken(form.business_registration_number):
+                raise registration_number_taken_error(data)
             user_id = await self.users.insert(
                 email=form.email, password_hash=password_hash, name=form.name, locale=form.locale, now=now
             )
@@ -93,9 +124,13 @@ class AuthService:
         """Check email and password; on success stamp ``last_login_at`` and audit ``account.login``.
 
         Raises :class:`FormInvalid` for empty fields, :class:`LoginFailedError` (one message for
-        a wrong password and an unknown email, audited as ``account.login_failed``).
+        a wrong password and an unknown email, audited as ``account.login_failed``), and
+        :class:`LoginLockedError` (429) while the email has had too many failed logins lately,
+        without checking the password.
         """
         form = validate(LoginInput, data)
+        if self.throttle is not None and await self.throttle.is_locked(form.email):
+            raise LoginLockedError(login_locked_message())
         user = await self.users.find_by_email(form.email)
         # Verify against a dummy hash when the email is unknown, so timing does not tell.
         valid = await asyncio.to_thread(verify_password, user["password_hash"] if user else DUMMY_HASH, form.password)
@@ -109,6 +144,8 @@ class AuthService:
                 after={"email": form.email},
                 ip=ip,
             )
+            if self.throttle is not None:
+                await self.throttle.record_failure(form.email)
             raise LoginFailedError(_("The email address or the password is not correct."))
         values: dict[str, Any] = {"last_login_at": utcnow()}
         if needs_rehash(user["password_hash"]):
@@ -116,13 +153,18 @@ class AuthService:
         async with write_transaction():
             await self.users.update(user["id"], values)
             await audit.record("account.login", actor_id=user["id"], object_type="user", object_id=user["id"], ip=ip)
+        if self.throttle is not None:
+            await self.throttle.clear(form.email)
         return SignedIn(user_id=user["id"], locale=user["locale"])
 
     async def request_password_reset(self, data: Mapping[str, Any], *, base_url: str, ip: str = "") -> None:
         """Email a one-hour, one-time reset link to the account with that email, if there is one.
 
-        The caller answers the same whether or not the account exists. base_url: the site's
-        absolute root (``https://hub.example/``). Raises :class:`FormInvalid` for a malformed email.
+        The caller answers the same whether or not the account exists, and whether or not an
+        email went out: at most :data:`MAX_RESET_EMAILS` are sent per account within
+        :data:`RESET_WINDOW` (counted from the reset tokens), later requests send nothing, so
+        nobody can flood a mailbox. base_url: the site's absolute root
+        (``https://hub.example/``). Raises :class:`FormInvalid` for a malformed email.
         """
         form = validate(PasswordResetRequestInput, data)
         user = await self.users.find_by_email(form.email)
@@ -131,6 +173,8 @@ class AuthService:
         token, token_hash = new_token()
         now = utcnow()
         async with write_transaction():
+            if await self.tokens.count_since(user["id"], now - RESET_WINDOW) >= MAX_RESET_EMAILS:
+                return
             await self.tokens.insert(
                 user_id=user["id"], token_hash=token_hash, now=now, expires_at=now + RESET_TOKEN_TTL
             )
@@ -170,7 +214,8 @@ class AuthService:
 
     async def reset_password(self, token: str, data: Mapping[str, Any], *, ip: str = "") -> None:
         """Set a new password through reset link ``token``; closes this and every other open
-        token of the user and audits ``account.password_reset``.
+        token of the user, ends every session of the user begun before now (an attacker's
+        included), clears the failed-login count and audits ``account.password_reset``.
 
         Raises :class:`TokenInvalidError`, or :class:`FormInvalid` for a short or unconfirmed password.
         """
@@ -181,6 +226,9 @@ class AuthService:
         async with write_transaction():
             row = await self.check_reset_token(token)  # again inside the transaction: one use only
             user_id = row["user"]
-            await self.users.update(user_id, {"password_hash": password_hash})
+            await self.users.set_password(user_id, password_hash, now)
             await self.tokens.close_open(user_id, now)
             await audit.record("account.password_reset", actor_id=user_id, object_type="user", object_id=user_id, ip=ip)
+        user = await self.users.get(user_id)
+        if self.throttle is not None and user is not None:
+            await self.throttle.clear(user["email"])

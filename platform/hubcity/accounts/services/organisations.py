@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from stdnum.kr import brn
-
-from hubcity.accounts.errors import TokenInvalidError
+from hubcity.accounts.errors import InvitationLimitError, TokenInvalidError
+from hubcity.accounts.registration_numbers import format_registration_number
 from hubcity.accounts.repositories import (
     ConsentRepository,
     InvitationRepository,
@@ -32,11 +31,9 @@ from hubcity.core.passwords import hash_password
 from hubcity.core.viewer import Viewer
 
 INVITATION_TTL = timedelta(days=7)
-
-
-def format_registration_number(digits: str) -> str:
-    """``1168200276`` → ``116-82-00276`` (as stored digits; other values are returned unchanged)."""
-    return brn.format(digits) if len(digits or "") == 10 else (digits or "")
+# At most this many invitations per organisation within INVITATION_WINDOW (counted from the rows).
+MAX_INVITATIONS = 20
+INVITATION_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -57,6 +54,11 @@ class OrganisationPage:
     @property
     def is_owner(self) -> bool:
         return self.viewer_role == "owner"
+
+    @property
+    def owners_count(self) -> int:
+        """How many owners the organisation has (the only owner cannot become a member)."""
+        return sum(1 for member in self.members if member["role"] == "owner")
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,19 @@ class OrganisationService:
         have an account, else the inviter's. Audits ``invitation.created``.
 
         Returns {id, email, role, created_at, expires_at}. Raises NotFoundError (not visible),
-        NotPermittedError (not an owner), FormInvalid (bad email or role, already a member).
+        NotPermittedError (not an owner), FormInvalid (bad email or role, already a member),
+        InvitationLimitError (429: :data:`MAX_INVITATIONS` sent within :data:`INVITATION_WINDOW`).
         """
         org = await self._owned(organisation_id, viewer)
         form = validate(InvitationInput, data)
+        if await self.invitations.count_since(organisation_id, utcnow() - INVITATION_WINDOW) >= MAX_INVITATIONS:
+            raise InvitationLimitError(
+                _(
+                    "Your organisation has sent %(limit)s invitations in the last hour, the most allowed. "
+                    "Please send the next ones later.",
+                    limit=MAX_INVITATIONS,
+                )
+            )
         if await self.organisations.has_member_with_email(organisation_id, form.email):
             raise FormInvalid(
                 {"email": _("Email: this person is already a member of the organisation.")}, typed_values(data)
@@ -195,7 +206,8 @@ class OrganisationService:
     async def set_member_role(
         self, organisation_id: int, user_id: int, role: str, viewer: Viewer, *, ip: str = ""
     ) -> None:
-        """Make a member an owner or an owner a member (owners only; one owner must remain).
+        """Make a member an owner or an owner a member (owners only; one owner must remain, so
+        the page does not offer "Make member" to the only owner).
 
         Raises NotFoundError (no such member), NotPermittedError, InvalidStateError (last owner),
         FormInvalid (role other than owner/member).
@@ -234,7 +246,9 @@ class OrganisationService:
             )
         if row["accepted_at"] is not None:
             raise TokenInvalidError(
-                _("This invitation has already been accepted. Log in to see the organisation."), "used"
+                _("This invitation has already been accepted. Log in to see the organisation."),
+                "used",
+                organisation_id=row["organisation"],
             )
         if row["revoked_at"] is not None:
             raise TokenInvalidError(

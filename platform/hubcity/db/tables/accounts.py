@@ -19,6 +19,8 @@ class User(Table, tablename="hub_user"):
 
     A deleted account keeps its row (audit entries point at it) with personal data erased:
     ``deleted_at`` set, email replaced by ``deleted-<id>@invalid``, name and hash emptied.
+    ``sessions_valid_after``: sessions begun before this instant are over (set when the
+    password is reset or changed, so an attacker's open session ends with the recovery).
     """
 
     email = Varchar(length=320, unique=True, index=True)
@@ -29,6 +31,7 @@ class User(Table, tablename="hub_user"):
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
     deleted_at = Timestamptz(null=True, default=None)
+    sessions_valid_after = Timestamptz(null=True, default=None)
 
 
 class Organisation(Table, tablename="organisation"):
