@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from hubcity.core.templating import page
@@ -21,7 +22,7 @@ class HomeController(Controller):
         return page(request, "home.html.j2")
 
     @get("/{path:path}", name="not_found", sync_to_thread=False)
-    def not_found(self, path: str) -> None:
+    def not_found(self, path: FromPath[str]) -> None:
         """Any other address: a 404 rendered with the viewer's session, language and navigation."""
         raise NotFoundException()
 
