@@ -1,4 +1,5 @@
-"""Issue 2's walk-through in a real browser: sign up as a startup, log out, log in, switch language."""
+"""Issue 2's walk-through in a real browser: sign up as a startup (landing on its onboarding), log
+out, log in, switch language."""
 
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ def test_startup_signs_up_logs_out_logs_in_and_switches_language(live_server: st
     page.check("#field-consent_collection")
     page.check("#field-consent_third_party_provision")
     page.get_by_role("button", name="Sign up", exact=False).last.click()
-    page.wait_for_url(f"{live_server}/dashboard")
+    # a new startup goes straight to describing itself (no imported profile has its name)
+    page.wait_for_url(f"{live_server}/startups/onboarding")
+    assert page.locator('[data-step="1"]').is_visible()
+    page.goto(f"{live_server}/dashboard")
     assert "Vision Mobility" in page.content()
 
     page.get_by_role("button", name="Log out").click()

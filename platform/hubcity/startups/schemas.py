@@ -19,9 +19,10 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 
 from hubcity.core.clock import utcnow
+from hubcity.core.forms import MultiLine
 from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
-from hubcity.startups.websites import normalise_website, website_domain
+from hubcity.startups.websites import is_web_address, normalise_website
 
 NAME_MAX = 200
 ONE_LINER_MAX = 200
@@ -93,12 +94,13 @@ def _slugs(value: Any) -> Any:
 
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=NAME_MAX), BeforeValidator(_text)]
-OneLiner = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ONE_LINER_MAX), BeforeValidator(_text)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX), BeforeValidator(_text)]
+OneLiner = Annotated[str, StringConstraints(strip_whitespace=True, max_length=ONE_LINER_MAX), BeforeValidator(_text), MultiLine()]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=TEXT_MAX), BeforeValidator(_text), MultiLine()]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), BeforeValidator(_text)]
 Names = Annotated[
     list[Annotated[str, StringConstraints(max_length=LIST_ITEM_MAX)]],
     BeforeValidator(_lines),
+    MultiLine(),  # one name per line in the form
     Field(max_length=LIST_MAX),
 ]
 Slugs = Annotated[list[Annotated[str, StringConstraints(max_length=64)]], BeforeValidator(_slugs)]
@@ -106,6 +108,11 @@ Slugs = Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Before
 
 class _Input(BaseModel):
     model_config = ConfigDict(extra="ignore")
+
+    #: Line breaks and tabs only in the fields marked :class:`~hubcity.core.forms.MultiLine`
+    #: (one-liners, descriptions, needs and offers, lists of names); never in a name, a
+    #: location, a website or a label.
+    single_line: ClassVar[bool] = True
 
     #: (field, other field, message id): at least one of the two must be given.
     one_of: ClassVar[tuple[tuple[str, str, str], ...]] = ()
@@ -145,9 +152,7 @@ class BasicsInput(_Input):
             return ""
         if len(value) > WEBSITE_MAX:
             raise ValueError(_("must be at most %(max)s characters.", max=WEBSITE_MAX))
-        scheme = value.split("://", 1)[0].lower()
-        host = website_domain(value)
-        if scheme not in ("http", "https") or "." not in host or any(ch.isspace() for ch in value):
+        if not is_web_address(value):
             raise ValueError(_("must be a web address such as https://example.com."))
         return value
 
@@ -237,7 +242,7 @@ class ProfileInput(BasicsInput, ProductInput, FocusInput, TractionInput, Partner
 class ClaimRejectInput(_Input):
     """Staff refusing a claim: the message the claimant receives."""
 
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), BeforeValidator(_text)] = Field(
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), BeforeValidator(_text), MultiLine()] = Field(
         title=N_("Message to the startup")
     )
 

@@ -81,6 +81,16 @@ async def test_signup_creates_everything_and_logs_in(client: AsyncTestClient) ->
     assert "하늘 AI" in dashboard.text
 
 
+async def test_a_startup_signup_goes_on_to_its_onboarding(client: AsyncTestClient) -> None:
+    response = await post_form(client, "/signup", signup_data(kind="startup"), follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/startups/onboarding"
+    first = await client.get(response.headers["location"])
+    assert first.status_code == 200
+    assert 'data-step="1"' in first.text  # no existing profile has its name: step 1 straight away
+    assert "Your account and your organisation are ready." in first.text  # the welcome travels along
+
+
 async def test_signup_with_only_an_english_name_and_optional_consents_left_out(client: AsyncTestClient) -> None:
     data = signup_data(org_name_ko="", consent_third_party_provision=None, business_registration_number="1168200276")
     response = await post_form(client, "/signup", data, follow_redirects=False)

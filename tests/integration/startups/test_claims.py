@@ -12,7 +12,7 @@ import pytest
 from hubcity.core.clock import utcnow
 from hubcity.db.tables import AuditEntry, Notification, ProfileClaim, StartupProfile
 from tests.conftest import post_form
-from tests.factories.accounts import create_org, create_user, login
+from tests.factories.accounts import create_org, create_user, login, signup_data
 from tests.factories.startups import (
     STEP_DATA,
     create_profile,
@@ -116,6 +116,37 @@ async def test_imported_profile_claimed_approved_then_edited_by_the_startup(clie
     assert response.status_code == 303
     edited = await profile(imported)
     assert edited["name_ko"] == "오르빗 로보틱스" and edited["source_key"] == kept["source_key"]
+
+
+async def test_signing_up_as_an_imported_company_offers_the_claim_first(client: Any) -> None:
+    """Sign-up → the first page seen is the claim offer → claim → staff approve → the new user
+    keeps the imported profile."""
+    imported = await imported_profile(name_en="Lumen Robotics", website="https://lumen.example", investors=["Seed Fund"])
+    admin = await create_user(roles=["admin"])
+    data = signup_data(kind="startup", org_name_en="Lumen  robotics", org_name_ko="루멘", business_registration_number="134-86-72683")
+    signed_up = await post_form(client, "/signup", data, follow_redirects=False)
+    assert signed_up.headers["location"] == "/startups/onboarding"
+    response = await client.get(signed_up.headers["location"])  # the first page the new user sees
+    assert response.status_code == 200
+    assert f'data-candidate="{imported}"' in response.text and "Claim this profile" in response.text
+    assert 'id="claim-offer"' in response.text and 'data-step="1"' not in response.text
+
+    claimed = await post_form(client, "/startups/onboarding/claims", {"profile_id": str(imported)}, follow_redirects=False)
+    assert claimed.status_code == 303
+    [claim] = await claims()
+    assert claim["status"] == "pending" and claim["profile"] == imported
+
+    await switch_to(client, admin["email"])
+    approved = await post_form(client, f"/staff/claims/{claim['id']}/approve", {}, htmx=True)
+    assert approved.status_code == 200 and 'data-status="approved"' in approved.text
+    organisation = (await claims())[0]["organisation"]
+    assert (await profile(imported))["organisation"] == organisation
+
+    await switch_to(client, data["email"].strip().lower())
+    mine = await client.get("/startups/onboarding", follow_redirects=False)
+    assert mine.headers["location"] == f"/startups/{imported}"
+    page = await client.get(f"/startups/{imported}")
+    assert "Seed Fund" in page.text and "Edit the profile" in page.text  # members-only field, edit link
 
 
 async def test_website_domain_match_after_step_one_offers_the_claim(client: Any) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from hubcity.db.tables import StartupProfile, StartupTag
 from tests.conftest import csrf_token, post_form
@@ -78,10 +79,11 @@ async def test_all_steps_as_plain_forms_end_on_the_profile_page(client: Any, set
     assert row["onboarding_completed_at"] is not None
     assert row["logo_path"].startswith("logos/") and row["logo_path"].endswith(".webp")
     stored = Path(settings.data_dir) / "uploads" / row["logo_path"]
-    assert stored.read_bytes() == logo
+    with Image.open(stored) as kept:  # re-encoded, not the uploaded bytes: same format and size
+        assert (kept.format, kept.size) == ("WEBP", (16, 16))
 
     served = await client.get(f"/uploads/{row['logo_path']}")
-    assert served.status_code == 200 and served.content == logo
+    assert served.status_code == 200 and served.content == stored.read_bytes()
     assert served.headers["content-type"] == "image/webp"
     assert served.headers["x-content-type-options"] == "nosniff"
 
@@ -232,6 +234,33 @@ async def test_logo_checked_by_its_content_not_its_name(client: Any) -> None:
     jpeg = await upload_logo(client, image_bytes("JPEG"), name="logo.gif")
     assert jpeg.status_code == 303
     assert (await profile_row())["logo_path"].endswith(".jpg")
+
+
+async def test_bytes_after_a_valid_logo_are_not_stored(client: Any, settings: Any) -> None:
+    """A polyglot (a real PNG, then an HTML payload) is accepted as the image it starts with,
+    and only that image is stored and served."""
+    await startup_member(client)
+    await save_steps(client, 1, 2, 3, 4, 5)
+    payload = b"<html><script>alert(document.cookie)</script></html>" + b"PK\x03\x04" + b"\0" * 64
+    response = await upload_logo(client, image_bytes("PNG", (40, 20)) + payload)
+    assert response.status_code == 303
+    row = await profile_row()
+    stored = (Path(settings.data_dir) / "uploads" / row["logo_path"]).read_bytes()
+    assert b"<script>" not in stored and b"PK\x03\x04" not in stored
+    assert stored.endswith(b"IEND\xaeB`\x82")  # the PNG ends where its image ends
+    served = await client.get(f"/uploads/{row['logo_path']}")
+    assert served.content == stored and b"<script>" not in served.content
+
+
+async def test_a_logo_decoding_to_too_many_pixels_is_refused_naming_the_limit(client: Any) -> None:
+    await startup_member(client)
+    await save_steps(client, 1, 2, 3, 4, 5)
+    bomb = image_bytes("PNG", (5000, 5000))  # one colour: a small file, 25 million pixels
+    assert len(bomb) < 200_000
+    response = await upload_logo(client, bomb)
+    assert response.status_code == 422
+    assert "The logo has too many pixels: at most 16 million" in html.unescape(response.text)
+    assert (await profile_row())["logo_path"] == ""
 
 
 async def test_logo_over_two_megabytes_is_refused_naming_the_limit(client: Any) -> None:

@@ -31,6 +31,10 @@ from hubcity.core.i18n import gettext as _
 from hubcity.core.redirects import safe_next
 from hubcity.core.templating import get_viewer
 
+#: Where a new startup goes after signing up: its onboarding, which first offers to claim an
+#: existing (imported) profile with its name. (A path, not an import: accounts sits below startups.)
+STARTUP_FIRST_PAGE = "/startups/onboarding"
+
 
 class SignupController(Controller):
     include_in_schema = False
@@ -43,7 +47,9 @@ class SignupController(Controller):
 
     @post("/signup", name="accounts:signup_submit")
     async def submit(self, request: Request, auth_service: NamedDependency[AuthService]) -> Response[Any] | Template:
-        """Create the account and organisation, log in, go to the dashboard; 422 with the form on bad input."""
+        """Create the account and organisation, log in, and go on: a startup to its onboarding
+        (whose first page offers to claim an existing profile with the organisation's name),
+        a corporation to the dashboard; 422 with the form on bad input."""
         data = await form_data(request)
         try:
             signed_in = await auth_service.signup(data, ip=client_ip(request))
@@ -56,7 +62,7 @@ class SignupController(Controller):
             )
         sign_in(request, signed_in)
         flash(request, _("Welcome to Hubcity. Your account and your organisation are ready."), "success")
-        return see_other(request, "/dashboard")
+        return see_other(request, STARTUP_FIRST_PAGE if signed_in.kind == "startup" else "/dashboard")
 
 
 class LoginController(Controller):

@@ -118,7 +118,7 @@ class AuthService:
                 },
                 ip=ip,
             )
-        return SignedIn(user_id=user_id, locale=form.locale)
+        return SignedIn(user_id=user_id, locale=form.locale, kind=form.kind)
 
     async def login(self, data: Mapping[str, Any], *, ip: str = "") -> SignedIn:
         """Check email and password; on success stamp ``last_login_at`` and audit ``account.login``.

@@ -14,10 +14,13 @@ from hubcity.core import audit
 
 @dataclass(frozen=True)
 class SignedIn:
-    """Who to put in the session after sign-up or login. ``locale``: ``ko`` | ``en``."""
+    """Who to put in the session after sign-up or login. ``locale``: ``ko`` | ``en``;
+    ``kind``: the kind of the organisation a sign-up created (``startup`` | ``corporate``),
+    blank after a login or an invitation."""
 
     user_id: int
     locale: str
+    kind: str = ""
 
 
 def typed_values(data: Mapping[str, Any]) -> dict[str, Any]:

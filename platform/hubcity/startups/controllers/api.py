@@ -11,12 +11,13 @@ from typing import Any
 
 from litestar import Controller, Request, get, patch
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from hubcity.accounts.openapi import errors, json_body
 from hubcity.core.errors import FormInvalid
 from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import gettext as _
+from hubcity.core.params import ObjectId
 from hubcity.core.templating import get_viewer
 from hubcity.startups.schemas import ProfileInput
 from hubcity.startups.services import ProfileService
@@ -30,7 +31,7 @@ class StartupApiController(Controller):
 
     @get("/", responses=errors(404))
     async def show(
-        self, request: Request, profile_id: FromPath[int], startup_profile_service: NamedDependency[ProfileService]
+        self, request: Request, profile_id: ObjectId, startup_profile_service: NamedDependency[ProfileService]
     ) -> dict[str, Any]:
         """A startup profile: public when active; members and staff also get the members-only
         fields and the completeness score (``{"score": 0–100, "next": item key or null}``).
@@ -42,7 +43,7 @@ class StartupApiController(Controller):
     async def update(
         self,
         request: Request,
-        profile_id: FromPath[int],
+        profile_id: ObjectId,
         data: JSONBody[dict[str, Any]],
         startup_profile_service: NamedDependency[ProfileService],
     ) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from hubcity.accounts.web import see_other
 from hubcity.core.errors import AppError, FormInvalid, NotFoundError
 from hubcity.core.guards import requires_login, requires_org_kind, viewer_of
 from hubcity.core.i18n import gettext as _
+from hubcity.core.params import MAX_OBJECT_ID
 from hubcity.core.templating import wants_fragment
 from hubcity.startups.logos import LOGO_ROUTE_BODY_LIMIT, too_large_message
 from hubcity.startups.schemas import LAST_STEP, LOGO_STEP
@@ -31,10 +32,12 @@ def step_url(step: int) -> str:
 
 
 def _int(value: str | None) -> int | None:
+    """``value`` as a whole number that can name a row (1 to :data:`MAX_OBJECT_ID`), else None."""
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is not None and 1 <= number <= MAX_OBJECT_ID else None
 
 
 def onboarding_page(

@@ -16,6 +16,7 @@ from hubcity.accounts.web import see_other
 from hubcity.core.errors import FormInvalid
 from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import gettext as _
+from hubcity.core.params import ObjectId
 from hubcity.core.templating import get_viewer, wants_fragment
 from hubcity.startups.logos import LOGO_ROUTE_BODY_LIMIT, too_large_message
 from hubcity.startups.services import ProfileService
@@ -45,7 +46,7 @@ class ProfileController(Controller):
     path = "/startups/{profile_id:int}"
 
     @get("/", name="startups:profile")
-    async def show(self, request: Request, profile_id: FromPath[int], startup_profile_service: Profiles) -> Template:
+    async def show(self, request: Request, profile_id: ObjectId, startup_profile_service: Profiles) -> Template:
         """The profile in the viewer's language (falling back to the other). Members-only
         fields, the completeness score and the switches only for members and staff; 404 for a
         profile that is not public to anyone else."""
@@ -53,13 +54,13 @@ class ProfileController(Controller):
         return render(request, "startups/profile.html.j2", {"view": view, "p": view.profile})
 
     @get("/edit", name="startups:edit", guards=[requires_login])
-    async def edit(self, request: Request, profile_id: FromPath[int], startup_profile_service: Profiles) -> Template:
+    async def edit(self, request: Request, profile_id: ObjectId, startup_profile_service: Profiles) -> Template:
         """Every field of the profile in one form (members and staff; 403/404 otherwise)."""
         form = await startup_profile_service.edit_form(profile_id, viewer_of(request))
         return render(request, "startups/edit.html.j2", {"form": form, "values": form.values, "choices": form.choices})
 
     @post("/edit", name="startups:update", guards=[requires_login], status_code=200)
-    async def update(self, request: Request, profile_id: FromPath[int], startup_profile_service: Profiles) -> Response[Any]:
+    async def update(self, request: Request, profile_id: ObjectId, startup_profile_service: Profiles) -> Response[Any]:
         """Save the edit form; 422 with the typed values and the messages on bad input (nothing stored)."""
         data = await form_dict(request)
         viewer = viewer_of(request)
@@ -77,7 +78,7 @@ class ProfileController(Controller):
         return see_other(request, f"/startups/{profile_id}")
 
     @get("/logo", name="startups:logo", guards=[requires_login])
-    async def logo_form(self, request: Request, profile_id: FromPath[int], startup_profile_service: Profiles) -> Template:
+    async def logo_form(self, request: Request, profile_id: ObjectId, startup_profile_service: Profiles) -> Template:
         """A form replacing the logo (members and staff)."""
         form = await startup_profile_service.edit_form(profile_id, viewer_of(request))
         return logo_page(request, profile_id, logo_url=form.logo_url)
@@ -90,7 +91,7 @@ class ProfileController(Controller):
         request_max_body_size=LOGO_ROUTE_BODY_LIMIT,
         exception_handlers={413: profile_logo_too_large},
     )
-    async def logo(self, request: Request, profile_id: FromPath[int], startup_profile_service: Profiles) -> Response[Any]:
+    async def logo(self, request: Request, profile_id: ObjectId, startup_profile_service: Profiles) -> Response[Any]:
         """Replace the logo: PNG, JPEG or WebP, at most 2 MB, checked by its content."""
         content = await uploaded(request, "logo")
         try:
@@ -101,7 +102,7 @@ class ProfileController(Controller):
         return see_other(request, f"/startups/{profile_id}")
 
     @post("/do-not-match", name="startups:do_not_match", guards=[requires_login], status_code=200)
-    async def do_not_match(self, request: Request, profile_id: FromPath[int], startup_profile_service: Profiles) -> Response[Any]:
+    async def do_not_match(self, request: Request, profile_id: ObjectId, startup_profile_service: Profiles) -> Response[Any]:
         """Switch matching off (field ``do_not_match`` = ``yes``) or back on. HTMX gets the switch back."""
         data = await form_dict(request)
         value = str(data.get("do_not_match", "")).lower() in ("yes", "true", "1", "on")

@@ -20,6 +20,7 @@ from hubcity.core.errors import AppError, FormInvalid
 from hubcity.core.guards import requires_role, viewer_of
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
+from hubcity.core.params import ObjectId
 from hubcity.core.templating import wants_fragment
 from hubcity.startups.services import ClaimService, TaxonomyAdminService, VerificationService
 from hubcity.startups.services.claims import CLAIM_STATUSES
@@ -86,17 +87,17 @@ class TaxonomyStaffController(Controller):
         return Redirect(f"/staff/taxonomies#taxonomy-{term['kind']}", status_code=303)
 
     @post("/{term_id:int}", name="startups:staff_term_labels", status_code=200)
-    async def labels(self, request: Request, term_id: FromPath[int], taxonomy_service: NamedDependency[TaxonomyAdminService]) -> Response[Any]:
+    async def labels(self, request: Request, term_id: ObjectId, taxonomy_service: NamedDependency[TaxonomyAdminService]) -> Response[Any]:
         """Save a term's Korean and English labels (both required)."""
         return await self._change(request, taxonomy_service, term_id, "labels")
 
     @post("/{term_id:int}/deactivate", name="startups:staff_term_deactivate", status_code=200)
-    async def deactivate(self, request: Request, term_id: FromPath[int], taxonomy_service: NamedDependency[TaxonomyAdminService]) -> Response[Any]:
+    async def deactivate(self, request: Request, term_id: ObjectId, taxonomy_service: NamedDependency[TaxonomyAdminService]) -> Response[Any]:
         """Stop offering a term in forms and filters (profiles that carry it keep it)."""
         return await self._change(request, taxonomy_service, term_id, "deactivate")
 
     @post("/{term_id:int}/activate", name="startups:staff_term_activate", status_code=200)
-    async def activate(self, request: Request, term_id: FromPath[int], taxonomy_service: NamedDependency[TaxonomyAdminService]) -> Response[Any]:
+    async def activate(self, request: Request, term_id: ObjectId, taxonomy_service: NamedDependency[TaxonomyAdminService]) -> Response[Any]:
         """Offer a deactivated term again."""
         return await self._change(request, taxonomy_service, term_id, "activate")
 
@@ -172,12 +173,12 @@ class OrganisationStaffController(Controller):
         return Redirect(back, status_code=303)
 
     @post("/{org_id:int}/verify", name="startups:staff_verify", status_code=200)
-    async def verify(self, request: Request, org_id: FromPath[int], verification_service: NamedDependency[VerificationService]) -> Response[Any]:
+    async def verify(self, request: Request, org_id: ObjectId, verification_service: NamedDependency[VerificationService]) -> Response[Any]:
         """Mark verified; field ``confirm`` (a person checked the registration number) is required."""
         return await self._change(request, verification_service, org_id, True)
 
     @post("/{org_id:int}/unverify", name="startups:staff_unverify", status_code=200)
-    async def unverify(self, request: Request, org_id: FromPath[int], verification_service: NamedDependency[VerificationService]) -> Response[Any]:
+    async def unverify(self, request: Request, org_id: ObjectId, verification_service: NamedDependency[VerificationService]) -> Response[Any]:
         """Take the verification back."""
         return await self._change(request, verification_service, org_id, False)
 
@@ -234,11 +235,11 @@ class ClaimStaffController(Controller):
         return Redirect("/staff/claims", status_code=303)
 
     @post("/{claim_id:int}/approve", name="startups:staff_claim_approve", status_code=200)
-    async def approve(self, request: Request, claim_id: FromPath[int], claim_service: NamedDependency[ClaimService]) -> Response[Any]:
+    async def approve(self, request: Request, claim_id: ObjectId, claim_service: NamedDependency[ClaimService]) -> Response[Any]:
         """Hand the profile to the claiming startup (audited; the claimant is told)."""
         return await self._decide(request, claim_service, claim_id, True)
 
     @post("/{claim_id:int}/reject", name="startups:staff_claim_reject", status_code=200)
-    async def reject(self, request: Request, claim_id: FromPath[int], claim_service: NamedDependency[ClaimService]) -> Response[Any]:
+    async def reject(self, request: Request, claim_id: ObjectId, claim_service: NamedDependency[ClaimService]) -> Response[Any]:
         """Refuse the claim; field ``message`` (required) is sent to the claimant."""
         return await self._decide(request, claim_service, claim_id, False)

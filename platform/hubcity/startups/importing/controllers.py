@@ -5,27 +5,32 @@ CSV or JSON file (at most 8 MB); it is checked and previewed (a dry run: counts 
 that would be rejected or flagged), kept in the data dir, and the browser goes to the run's page.
 ``GET /staff/imports/{id}``: the preview with a confirm button; while running, a progress bar
 that polls ``GET /staff/imports/{id}/progress`` every second (HTMX); once done, the report.
-``POST /staff/imports/{id}/confirm``: start the import as the job ``startups.import``.
+``GET /staff/imports/{id}/rows/{outcome}?page=N``: every record of one outcome (rejected,
+flagged, updated, unchanged), :data:`~.services.ROWS_PER_PAGE` to a page: the preview and the
+report list only the first page of each, with the count, so a 10 000-row file stays readable.
+``POST /staff/imports/{id}/confirm``: start the import as the job ``startups.import`` (only the
+person who uploaded the file, or an administrator).
 Every page is a full page, or its fragment for HTMX.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, QueryParameter
 from litestar.plugins.flash import flash
 from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 
 from hubcity.config.settings import Settings
-from hubcity.core.errors import AppError, FormInvalid
+from hubcity.core.errors import AppError, FormInvalid, NotFoundError
 from hubcity.core.guards import requires_role, viewer_of
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
+from hubcity.core.params import ObjectId
 from hubcity.core.templating import page, wants_fragment
 from hubcity.startups.importing.readers import CSV_COLUMNS, CSV_REQUIRED_COLUMNS
 from hubcity.startups.importing.repository import finished
@@ -35,6 +40,9 @@ from hubcity.startups.importing.services import (
     OUTCOMES,
     RUN_STATUS_LABELS,
     ImportService,
+    confirm_refused_message,
+    may_confirm,
+    rows_page,
     upload_too_large_message,
 )
 
@@ -42,6 +50,9 @@ from hubcity.startups.importing.services import (
 UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
 STOP_POLLING = 286  # HTMX stops polling on this status (and still swaps the content in)
 Imports = NamedDependency[ImportService]
+#: Outcomes whose records the preview, the report and the rows pages list.
+LISTED_OUTCOMES: tuple[str, ...] = ("rejected", "flagged", "updated", "unchanged")
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1)]
 
 
 def provide_import_service() -> ImportService:
@@ -64,6 +75,20 @@ def _common() -> dict[str, Any]:
         "too_large_message": upload_too_large_message(),
         "errors": {},
         "values": {},
+    }
+
+
+def _run_context(request: Request, run: dict[str, Any]) -> dict[str, Any]:
+    """What the run's templates need: the run, whether it is over, the first page of each listed
+    outcome's records, and whether the viewer may confirm it (else why not)."""
+    viewer = request.scope.get("state", {}).get("viewer")
+    return {
+        **_common(),
+        "run": run,
+        "finished": finished(run),
+        "sections": {outcome: rows_page(run, outcome, 1) for outcome in LISTED_OUTCOMES},
+        "may_confirm": may_confirm(run, viewer),
+        "confirm_refused": "" if may_confirm(run, viewer) else confirm_refused_message(run),
     }
 
 
@@ -118,33 +143,47 @@ class ImportController(Controller):
         return _see_other(request, f"/staff/imports/{run_id}")
 
     @get("/{run_id:int}", name="imports:run")
-    async def run(self, request: Request, imports: Imports, run_id: FromPath[int]) -> Template:
+    async def run(self, request: Request, imports: Imports, run_id: ObjectId) -> Template:
         """One import: its preview and confirm button, its progress, or its report."""
         run = await imports.get_run(run_id)
-        return page(request, "startups/import_run.html.j2", {**_common(), "run": run, "finished": finished(run)})
+        return page(request, "startups/import_run.html.j2", _run_context(request, run))
+
+    @get("/{run_id:int}/rows/{outcome:str}", name="imports:rows")
+    async def rows(
+        self, request: Request, imports: Imports, run_id: ObjectId, outcome: FromPath[str], page_number: PageNumber = 1
+    ) -> Template:
+        """One page of the records of ``outcome`` (rejected, flagged, updated or unchanged) of
+        a preview or report; a page past the last shows the last."""
+        if outcome not in LISTED_OUTCOMES:
+            raise NotFoundError(_("There is no such list of records."))
+        run = await imports.get_run(run_id)
+        context = {**_run_context(request, run), "outcome": outcome, "rows": rows_page(run, outcome, page_number)}
+        return page(request, "startups/import_outcome_rows.html.j2", context)
 
     @post("/{run_id:int}/confirm", name="imports:confirm", status_code=200)
-    async def confirm(self, request: Request, imports: Imports, run_id: FromPath[int]) -> Response[Any] | Template:
+    async def confirm(self, request: Request, imports: Imports, run_id: ObjectId) -> Response[Any] | Template:
         """Start a previewed import (the job ``startups.import``); 409 when it was already started."""
         viewer = viewer_of(request)
         try:
-            await imports.confirm(run_id, by=viewer.id, locale=current_locale(), ip=_ip(request))
+            await imports.confirm(run_id, viewer, locale=current_locale(), ip=_ip(request))
         except AppError as error:
             if isinstance(error, FormInvalid) or error.status_code == 404:
                 raise
             run = await imports.get_run(run_id)
-            context = {**_common(), "run": run, "finished": finished(run), "message": error.message}
+            context = {**_run_context(request, run), "message": error.message}
             return page(request, "startups/import_run.html.j2", context, status_code=error.status_code)
         flash(request, _("The import has started. This page shows its progress."), "success")
         return _see_other(request, f"/staff/imports/{run_id}")
 
     @get("/{run_id:int}/progress", name="imports:progress")
-    async def progress(self, request: Request, imports: Imports, run_id: FromPath[int]) -> Template:
+    async def progress(self, request: Request, imports: Imports, run_id: ObjectId) -> Template:
         """The progress bar (HTMX polls it every second); once the run is over, its report, with
         status 286 so HTMX stops polling."""
-        run = await imports.get_run(run_id)
+        run = await imports.get_run(run_id, with_report=False)
         over = finished(run)
-        context = {**_common(), "run": run, "finished": over, "viewer": request.scope.get("state", {}).get("viewer")}
+        if over:
+            run = await imports.get_run(run_id)
+        context = {**_run_context(request, run), "viewer": request.scope.get("state", {}).get("viewer")}
         template = "startups/import_report.html.j2" if over else "startups/import_progress.html.j2"
         return Template(template_name=template, context=context, status_code=STOP_POLLING if over else 200)
 

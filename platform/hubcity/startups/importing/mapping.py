@@ -23,7 +23,9 @@ YC field                               profile
                                        :data:`~.labels.REGION_COUNTRIES` with an active country
                                        term; none → not provided (empty)
 ``website``                            ``website`` (``https://`` added when there is no scheme)
-                                       and ``website_domain`` (lower-case host without ``www.``)
+                                       and ``website_domain`` (lower-case host without ``www.``);
+                                       anything but an http(s) address with a domain rejects
+                                       the record
 ``status``                             ``Active``, ``Public`` → ``active``; ``Inactive`` →
                                        ``inactive``; ``Acquired`` → ``acquired``
 ``tags`` + ``industries`` +            sectors and technologies through
@@ -222,7 +224,7 @@ from hubcity.core.clock import utcnow
 from hubcity.core.i18n import gettext as _
 from hubcity.startups.importing.labels import LABEL_TERMS_FOLDED, REGION_COUNTRIES, STAGE_MAP, STATUS_MAP
 from hubcity.startups.importing.readers import SourceRecord
-from hubcity.startups.websites import normalise_website
+from hubcity.startups.websites import is_web_address, normalise_website
 
 TAG_KINDS: tuple[str, ...] = ("sector", "technology")
 PROFILE_STATUSES: tuple[str, ...] = ("active", "inactive", "acquired")
@@ -272,6 +274,7 @@ class ProfileDraft:
 
 # -- YC ---------------------------------------------------------------------------------------------
 YC_FIELDS: dict[str, str] = {
+    "external_id": "id",
     "name_en": "name",
     "one_liner_en": "one_liner",
     "description_en": "long_description",
@@ -305,7 +308,7 @@ def map_yc_record(record: SourceRecord, vocabulary: Vocabulary) -> ProfileDraft:
     country = _first_country(_text_list(data, "regions", draft), vocabulary)
     if country:
         values["country"] = country
-    values["website"] = normalise_website(_text(data, "website", draft))
+    values["website"] = _website(_text(data, "website", draft), "website", draft)
     status = _text(data, "status", draft)
     if status:
         mapped = STATUS_MAP.get(status.casefold())
@@ -369,7 +372,7 @@ def map_csv_row(record: SourceRecord, columns: tuple[str, ...], vocabulary: Voca
         if column in present:
             values[column] = normalise_newlines(row[column]) if column.startswith("description") else row[column]
     if "website" in present:
-        values["website"] = normalise_website(row["website"])
+        values["website"] = _website(row["website"], "website", draft)
     if "team_size" in present:
         values["team_size"] = _team_size(row["team_size"], "team_size", draft)
     for column in ("stage", "country"):
@@ -435,6 +438,19 @@ def _founded_on(value: str, draft: ProfileDraft) -> date | None:
 def normalise_newlines(text: str) -> str:
     """``\\r\\n`` and lone ``\\r`` → ``\\n``; surrounding whitespace trimmed."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _website(value: str, name: str, draft: ProfileDraft) -> str:
+    """``value`` normalised (``https://`` added when there is no scheme); a problem when it is
+    not an http(s) address with a domain (``javascript:``, ``data:`` and the like never get in)."""
+    website = normalise_website(value)
+    if website and not is_web_address(website):
+        draft.problems.append(
+            _("%(field)s: “%(value)s” is not a web address (http:// or https://, such as https://example.com).",
+              field=name, value=website[:80])
+        )
+        return ""
+    return website
 
 
 def _external_id(value: Any, name: str, draft: ProfileDraft) -> str:

@@ -11,7 +11,7 @@ Two formats, both read with the standard library:
   file line its row starts on (the header is line 1).
 
 Whole-file problems raise :class:`UnreadableFile` (the message names the line or position):
-an empty file, bytes that are not UTF-8, broken JSON, JSON that is not an array, a CSV without
+an empty file, bytes that are not UTF-8 (UTF-16 and UTF-32 named as such), NUL bytes, broken JSON, JSON that is not an array, a CSV without
 a header or missing a required column, a file with no records. Nothing is imported from such
 a file. Problems of one record (a JSON element that is not an object) are kept on the record
 (:attr:`SourceRecord.problem`) and reject only that record.
@@ -120,17 +120,31 @@ def read_file(data: bytes, file_format: str) -> ReadFile:
 
 def decode_utf8(data: bytes) -> str:
     """``data`` as text (a UTF-8 byte order mark is dropped). Raises :class:`UnreadableFile`
-    naming the first line with bytes that are not UTF-8, and the likely cause."""
+    for a binary file, a UTF-16 or UTF-32 file (by its byte order mark or its NUL bytes), NUL
+    bytes, or bytes that are not UTF-8 (naming the first line with them, and the likely cause);
+    each message says the file must be saved as UTF-8."""
     for signature, kind in _BINARY_SIGNATURES:
         if data.startswith(signature):
             raise UnreadableFile(
                 _("The file is a %(kind)s file, not a CSV or JSON text file. Export it as CSV (UTF-8) or JSON and try again.", kind=kind)
             )
+    wide = wide_encoding(data)
+    if wide:
+        raise UnreadableFile(
+            _("The file is encoded as %(encoding)s, but import files must be UTF-8. Nothing was imported.", encoding=wide)
+            + " " + save_as_utf8_hint()
+        )
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise UnreadableFile(
+            _("The file holds NUL bytes (line %(line)s), so it is not a UTF-8 text file. Nothing was imported.", line=line)
+            + " " + save_as_utf8_hint()
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        hint = ""
+        hint = save_as_utf8_hint()
         try:
             data.decode("cp949")
             hint = _("It looks like Korean text saved as CP949 (EUC-KR), as Excel does; save it as “CSV UTF-8” instead.")
@@ -142,6 +156,29 @@ def decode_utf8(data: bytes) -> str:
             offset=error.start + 1,
         )
         raise UnreadableFile(f"{message} {hint}".strip()) from None
+
+
+def save_as_utf8_hint() -> str:
+    return _("Save it as UTF-8 (in Excel: “CSV UTF-8”) and upload it again.")
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """``"UTF-32"`` or ``"UTF-16"`` when ``data`` looks encoded so (a byte order mark, or the NUL
+    bytes that ASCII text in those encodings is full of), else None."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    quarters = [sample[offset::4].count(0) / max(len(sample[offset::4]), 1) for offset in range(4)]
+    if sorted(quarters)[1] > 0.9:  # three of every four bytes are NUL
+        return "UTF-32"
+    halves = [sample[offset::2].count(0) / max(len(sample[offset::2]), 1) for offset in range(2)]
+    if max(halves) > 0.5:  # every other byte is mostly NUL
+        return "UTF-16"
+    return None
 
 
 def read_json(text: str) -> ReadFile:

@@ -119,15 +119,19 @@ class ImportRepository:
         )
         return bool(rows)
 
-    async def run(self, run_id: int) -> dict[str, Any] | None:
-        """Run ``run_id`` with ``counts`` and ``report`` decoded and the creator's email, or None."""
+    async def run(self, run_id: int, *, with_report: bool = True) -> dict[str, Any] | None:
+        """Run ``run_id`` with ``counts`` and ``report`` decoded and the creator's email, or None.
+        ``with_report=False``: the report is not read (``[]``)."""
+        columns = [column for column in ImportRun.all_columns() if with_report or column._meta.name != "report"]
         row = await (
-            ImportRun.select(ImportRun.all_columns(), ImportRun.created_by.email.as_alias("created_by_email"))
+            ImportRun.select(*columns, ImportRun.created_by.email.as_alias("created_by_email"))
             .where(ImportRun.id == run_id)
             .first()
             .output(load_json=True)
             .run()
         )
+        if row and not with_report:
+            row["report"] = []
         return _decoded(row) if row else None
 
     async def recent_runs(self, limit: int) -> list[dict[str, Any]]:

@@ -36,16 +36,18 @@ from typing import Any
 
 from hubcity.core import audit
 from hubcity.core.clock import utcnow
-from hubcity.core.errors import FormInvalid, InvalidStateError, NotFoundError
+from hubcity.core.errors import FormInvalid, InvalidStateError, NotFoundError, NotPermittedError
 from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
 from hubcity.core.i18n import use_locale
 from hubcity.core.jobs import enqueue
+from hubcity.core.pagination import Page
+from hubcity.core.viewer import Viewer
 from hubcity.startups import taxonomy
 from hubcity.startups.importing.mapping import TAG_KINDS, ProfileDraft, Vocabulary, map_csv_row, map_yc_record
 from hubcity.startups.importing.readers import FORMATS, ReadFile, UnreadableFile, detect_format, read_file, record_place
 from hubcity.startups.importing.repository import DomainHolder, ImportRepository, Snapshot
-from hubcity.startups.importing.validation import SOURCE_MAX_LENGTH, check_draft, source_key
+from hubcity.startups.importing.validation import SOURCE_MAX_LENGTH, check_draft, shown, source_key
 from hubcity.startups.repositories import ProfileRepository, write_transaction
 from hubcity.startups.websites import website_domain
 
@@ -74,6 +76,8 @@ UPLOAD_FOLDER = "imports"
 _SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 # How often (records) a running import writes its progress for the staff page to read.
 PROGRESS_EVERY = 10
+#: Records of one outcome shown per page of a preview or report (a 10 000-row file stays readable).
+ROWS_PER_PAGE = 100
 
 Progress = Callable[[int, int], Awaitable[None] | None]
 
@@ -108,6 +112,11 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
 
     def add(self, result: RowResult) -> None:
+        """Count ``result``, and keep it when it is worth a row of the report. What a record
+        said is shown without control characters (a NUL cannot even be stored in JSON on
+        PostgreSQL) and cut to a readable length."""
+        result.name, result.external_id = shown(result.name), shown(result.external_id, 100)
+        result.reason = shown(result.reason, 2000)
         self.counts[result.outcome] += 1
         if result.outcome in ("rejected", "flagged", "updated") or result.reason:
             self.rows.append(result)
@@ -315,11 +324,16 @@ class ImportService:
             }
         )
 
-    async def confirm(self, run_id: int, *, by: int | None, locale: str, ip: str = "") -> None:
+    async def confirm(self, run_id: int, viewer: Viewer, *, locale: str, ip: str = "") -> None:
         """Start previewed run ``run_id``: it becomes ``running`` and the job :data:`IMPORT_JOB`
-        is queued in the same transaction (its report comes out in ``locale``). Raises
-        NotFoundError, or InvalidStateError when the run is not waiting for confirmation."""
+        is queued in the same transaction (its report comes out in ``locale``). Only the person
+        who uploaded the file, or an administrator, may (:func:`may_confirm`). Raises
+        NotFoundError, NotPermittedError, or InvalidStateError when the run is not waiting for
+        confirmation (confirming twice starts one import)."""
         run = await self.get_run(run_id)
+        if not may_confirm(run, viewer):
+            raise NotPermittedError(confirm_refused_message(run))
+        by = viewer.id
         async with write_transaction():
             started = await self.repository.claim_run(run_id, "previewed", {"status": "running", "processed": 0})
             if not started:
@@ -411,9 +425,10 @@ class ImportService:
             )
         return run_id
 
-    async def get_run(self, run_id: int) -> dict[str, Any]:
-        """Import run ``run_id`` (counts and report decoded). Raises NotFoundError."""
-        run = await self.repository.run(run_id)
+    async def get_run(self, run_id: int, *, with_report: bool = True) -> dict[str, Any]:
+        """Import run ``run_id`` (counts and report decoded; ``with_report=False`` leaves the
+        report out, an empty list, for the progress bar polled every second). Raises NotFoundError."""
+        run = await self.repository.run(run_id, with_report=with_report)
         if run is None:
             raise NotFoundError(_("There is no import number %(id)s.", id=run_id))
         return run
@@ -421,6 +436,31 @@ class ImportService:
     async def recent_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The newest ``limit`` import runs (without their reports)."""
         return await self.repository.recent_runs(limit)
+
+
+def may_confirm(run: dict[str, Any], viewer: Viewer | None) -> bool:
+    """Whether ``viewer`` may confirm ``run``: the person who uploaded its file (who saw the
+    preview), or an administrator. A colleague's preview is theirs to confirm."""
+    if viewer is None:
+        return False
+    return "admin" in viewer.staff_roles or (run.get("created_by") is not None and run["created_by"] == viewer.id)
+
+
+def confirm_refused_message(run: dict[str, Any]) -> str:
+    return _(
+        "Only the person who uploaded it (%(who)s) or an administrator may confirm this import.",
+        who=run.get("created_by_email") or _("the command line"),
+    )
+
+
+def rows_page(run: dict[str, Any], outcome: str, page: int) -> Page[dict[str, Any]]:
+    """Page ``page`` (1-based, moved into range) of the report rows of ``run`` with ``outcome``,
+    :data:`ROWS_PER_PAGE` to a page, in file order."""
+    rows = [row for row in run.get("report") or [] if isinstance(row, dict) and row.get("outcome") == outcome]
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    number = min(max(page, 1), pages)
+    start = (number - 1) * ROWS_PER_PAGE
+    return Page(items=rows[start : start + ROWS_PER_PAGE], number=number, size=ROWS_PER_PAGE, total=len(rows))
 
 
 def upload_too_large_message() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from piccolo.columns import Varchar
 
+from hubcity.core.forms import bad_character
 from hubcity.core.i18n import gettext as _
 from hubcity.db.tables import StartupProfile
 from hubcity.startups.importing.mapping import ProfileDraft
@@ -24,12 +25,17 @@ LENGTH_LIMITS: dict[str, int] = {
 }
 LENGTH_LIMITS.update({"description_en": DESCRIPTION_MAX_LENGTH, "description_ko": DESCRIPTION_MAX_LENGTH})
 SOURCE_MAX_LENGTH = LENGTH_LIMITS["source"]
+#: Columns whose text may hold line breaks and tabs.
+MULTI_LINE_COLUMNS: frozenset[str] = frozenset({"description_en", "description_ko"})
 
 
 def check_draft(draft: ProfileDraft, source: str) -> None:
     """Append to ``draft.problems`` what keeps it from being imported from ``source``: no name,
-    an external id or a text longer than its column holds, too many or too long tags."""
+    an external id or a text longer than its column holds, too many or too long tags, a control
+    character (NUL, which PostgreSQL cannot store, and the other invisible ones; line breaks
+    only in descriptions) or a text-direction override in any text."""
     values = draft.values
+    _check_characters(draft)
     if draft.external_id:
         if len(draft.external_id) > LENGTH_LIMITS["external_id"]:
             draft.problems.append(
@@ -58,6 +64,29 @@ def check_draft(draft: ProfileDraft, source: str) -> None:
                 _("%(field)s: the tag “%(tag)s…” is too long (at most %(max)s characters).", field=draft.field_name("tags"), tag=tag[:30], max=TAG_MAX_LENGTH)
             )
             break
+
+
+def _check_characters(draft: ProfileDraft) -> None:
+    texts: list[tuple[str, str]] = [("external_id", draft.external_id)]
+    for column, value in draft.values.items():
+        items = value if isinstance(value, list) else [value]
+        texts += [(column, item) for item in items if isinstance(item, str)]
+    for column, text in texts:
+        kind = bad_character(text, line_breaks=column in MULTI_LINE_COLUMNS)
+        if kind == "control":
+            draft.problems.append(
+                _("%(field)s contains an invisible control character; remove it and try again.", field=draft.field_name(column))
+            )
+        elif kind == "bidi":
+            draft.problems.append(
+                _("%(field)s contains a character that reverses the direction of text; remove it and try again.", field=draft.field_name(column))
+            )
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """``text`` as a report may show it: control and text-direction characters dropped, at most
+    ``limit`` characters (a rejected record's name or id may hold anything)."""
+    return "".join(char for char in text if bad_character(char, line_breaks=False) is None)[:limit]
 
 
 def source_key(source: str, external_id: str) -> str:

@@ -14,6 +14,7 @@ domain) matches an unclaimed profile (imported ones belong to the agency) is off
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +129,8 @@ class OnboardingService:
 
     async def finish(self, viewer: Viewer, logo: bytes | None) -> int:
         """The last step: store the logo if one was sent (checked by content: PNG, JPEG or WebP,
-        at most 2 MB; :class:`FormInvalid` on ``logo`` otherwise), mark onboarding done, and
+        at most 2 MB, re-encoded by :func:`hubcity.startups.logos.prepare`; :class:`FormInvalid`
+        on ``logo`` otherwise), mark onboarding done, and
         withdraw the organisation's pending claims (it chose its own profile). Returns the
         profile id."""
         state = await self.state(viewer)
@@ -136,8 +138,8 @@ class OnboardingService:
             raise InvalidStateError(_("Please fill in the earlier steps first."))
         values: dict[str, Any] = {}
         if logo:
-            ext = logos.check(logo)
-            values["logo_path"] = logos.store(self.data_dir, logo, ext)
+            content, ext = await asyncio.to_thread(logos.prepare, logo)
+            values["logo_path"] = logos.store(self.data_dir, content, ext)
         if not state.completed:
             values["onboarding_completed_at"] = utcnow()
             values["onboarding_step"] = LAST_STEP

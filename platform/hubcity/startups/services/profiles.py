@@ -3,6 +3,7 @@ editing, the logo, and the "do not match me" switch."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,10 +171,10 @@ class ProfileService:
 
     async def set_logo(self, profile_id: int, viewer: Viewer, content: bytes) -> str:
         """Replace the logo (members and staff). Raises :class:`FormInvalid` on ``logo`` (see
-        :func:`hubcity.startups.logos.check`). Returns the new logo URL."""
+        :func:`hubcity.startups.logos.prepare`, which re-encodes it). Returns the new logo URL."""
         await self._editable(profile_id, viewer)
-        ext = logos.check(content)
-        path = logos.store(self.data_dir, content, ext)
+        cleaned, ext = await asyncio.to_thread(logos.prepare, content)
+        path = logos.store(self.data_dir, cleaned, ext)
         await save({"logo_path": path}, None, profile_id)
         return logos.url_of(path)
 

@@ -15,7 +15,7 @@ from typing import Any
 from hubcity.accounts.services.organisations import format_registration_number
 from hubcity.core import audit
 from hubcity.core.clock import utcnow
-from hubcity.core.errors import NotFoundError
+from hubcity.core.errors import NotFoundError, NotPermittedError
 from hubcity.core.forms import validate
 from hubcity.core.i18n import gettext as _
 from hubcity.core.notify import Notifier
@@ -83,8 +83,13 @@ class VerificationService:
 
     async def verify(self, organisation_id: int, viewer: Viewer, data: Mapping[str, Any], *, ip: str = "") -> OrganisationRow:
         """Mark the organisation verified by ``viewer``. ``data["confirm"]`` must be ticked (a
-        person checked the registration number): :class:`FormInvalid` on ``confirm`` otherwise."""
+        person checked the registration number): :class:`FormInvalid` on ``confirm`` otherwise.
+        NotPermittedError when ``viewer`` is a member of the organisation (no one verifies their own)."""
         org = await self._get(organisation_id)
+        if viewer.membership_in(organisation_id):
+            raise NotPermittedError(
+                _("You belong to this organisation, so another staff member must verify it.")
+            )
         validate(VerifyInput, data)
         if org["verified_at"] is not None:
             return _row(org)
