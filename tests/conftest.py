@@ -22,6 +22,10 @@ from litestar import Litestar
 from asgi_lifespan import LifespanManager
 
 from hubcity.asgi import create_app
+from hubcity.core.jobs import Worker
+from hubcity.matches.engine import MatchingEngine, build_backend, taxonomy_glossary
+from hubcity.corporates.services import INDEX_NEED_JOB
+from hubcity.startups.repositories import INDEX_STARTUP_JOB
 from hubcity.config.settings import Settings, load_settings
 from hubcity.db.engine import engine_kind, use_database
 from hubcity.db.migrate import migrate_forwards
@@ -103,24 +107,53 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return make_settings(tmp_path / "data", database_url)
 
 
+def fake_matching_engine(settings: Settings) -> MatchingEngine:
+    """The app's matching engine over the real search backend, with deterministic fake embedders
+    (same names and sizes as the real ones): for tests where meaning does not matter. Tests
+    marked ``real_models`` get the bundled models instead (DESIGN.md §7)."""
+    from matching.embeddings import FakeEmbedder
+    from matching.service import MatchingService
+
+    def factory() -> MatchingService:
+        embedders = {"minilm": FakeEmbedder("minilm", 384, ("en",)), "use": FakeEmbedder("use", 512)}
+        return MatchingService(build_backend(settings), embedders, glossary=taxonomy_glossary())
+
+    return MatchingEngine(settings, service_factory=factory)
+
+
 @pytest.fixture
-async def app(settings: Settings) -> Litestar:
-    """A fresh app over empty tables."""
+async def app(settings: Settings, request: pytest.FixtureRequest) -> Litestar:
+    """A fresh app over empty tables (fake embedders unless the test is marked ``real_models``)."""
     use_database(settings.resolved_database_url)
     await empty_tables()
-    return create_app(settings)
+    real = request.node.get_closest_marker("real_models") is not None
+    return create_app(settings, matching_engine=None if real else fake_matching_engine(settings))
+
+
+INDEX_JOBS = (INDEX_STARTUP_JOB, INDEX_NEED_JOB)
+
+
+async def drain_index_jobs(app: Litestar) -> int:
+    """Run the queued search-index jobs now (what the worker does within a second in the app)."""
+    return await Worker(app.state.job_registry, only=INDEX_JOBS).drain()
 
 
 @asynccontextmanager
-async def open_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+async def open_client(app: Litestar, *, index_before_requests: bool = True) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on ``app`` running in the test's own event loop, lifespan included.
 
     (Litestar's AsyncTestClient runs the app in a portal thread with another loop, which a
     PostgreSQL connection pool shared with the test's own queries cannot survive.)
+    index_before_requests: run the queued index jobs before each request, as the app's worker
+    would have by then (tests of a lagging or unreachable index turn it off).
     """
+    async def catch_up(_request: httpx.Request) -> None:
+        await drain_index_jobs(app)
+
+    hooks = {"request": [catch_up]} if index_before_requests else {}
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as test_client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local", event_hooks=hooks) as test_client:
             yield test_client
 
 

@@ -28,7 +28,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from hubcity import accounts, corporates, directory, staff, system
+from hubcity import accounts, corporates, directory, matches, staff, system
 from hubcity.config.settings import Settings, load_settings
 from hubcity.core.error_pages import handle_exception
 from hubcity.core.headers import SECURITY_HEADERS, add_security_headers
@@ -38,6 +38,10 @@ from hubcity.core.notify import DELIVER_JOB, Notifier
 from hubcity.core.sessions import RotatingSessionConfig
 from hubcity.core.templating import build_environment
 from hubcity.db.engine import use_database
+from hubcity.matches.alerts import AlertDispatcher
+from hubcity.matches.engine import MatchingEngine
+from hubcity.matches.indexing import IndexSync
+from hubcity.matches.indexing import register_jobs as register_index_jobs
 from hubcity.paths import NODE_MODULES_DIR, STATIC_DIR
 from hubcity import startups
 from hubcity.startups import importing
@@ -59,23 +63,28 @@ def build_stores(settings: Settings) -> dict[str, Store]:
     return {name: FileStore(path=settings.data_dir / "stores" / name, create_directories=True) for name in names}
 
 
-def build_job_registry(notifier: Notifier) -> JobRegistry:
+def build_job_registry(notifier: Notifier, engine: MatchingEngine, public_url: str) -> JobRegistry:
+    """Every job handler: notifications, imports, and the index jobs over ``engine`` (which also
+    send the match alerts, with links under ``public_url``)."""
     registry = JobRegistry()
     registry.register(DELIVER_JOB, notifier.deliver, on_give_up=notifier.give_up)
     importing.register_jobs(registry)
+    register_index_jobs(registry, IndexSync(engine, AlertDispatcher(engine, notifier, public_url)))
     return registry
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    """Build the Hubcity ASGI app. ``settings`` defaults to the environment (:func:`load_settings`)."""
+def create_app(settings: Settings | None = None, *, matching_engine: MatchingEngine | None = None) -> Litestar:
+    """Build the Hubcity ASGI app. ``settings`` defaults to the environment (:func:`load_settings`);
+    ``matching_engine`` to one built from the settings (tests pass one over another backend)."""
     settings = settings or load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = use_database(settings.resolved_database_url)
+    database = use_database(settings.resolved_database_url)
 
     environment = build_environment(settings)
     template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
     notifier = Notifier(environment, smtp_url=settings.smtp_url)
-    registry = build_job_registry(notifier)
+    engine = matching_engine or MatchingEngine(settings)
+    registry = build_job_registry(notifier, engine, settings.public_url)
     worker = Worker(registry)
 
     session_config = RotatingSessionConfig(
@@ -89,11 +98,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
         "notifier": Provide(lambda: notifier, use_cache=True, sync_to_thread=False),
         "worker": Provide(lambda: worker, use_cache=True, sync_to_thread=False),
+        "matching_engine": Provide(lambda: engine, use_cache=True, sync_to_thread=False),
     }
     dependencies.update(accounts.dependencies())
     dependencies.update(startups.dependencies())
     dependencies.update(corporates.dependencies())
     dependencies.update(directory.dependencies())
+    dependencies.update(matches.dependencies(engine, notifier))
 
     route_handlers: list[Any] = [
         create_static_files_router(
@@ -109,11 +120,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     route_handlers += startups.routes(settings)
     route_handlers += importing.routes()
     route_handlers += corporates.routes(settings) + directory.routes(settings)
+    route_handlers += matches.routes(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        if isinstance(engine, PostgresEngine):
-            await engine.start_connection_pool(min_size=1, max_size=10)
+        if isinstance(database, PostgresEngine):
+            await database.start_connection_pool(min_size=1, max_size=10)
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run_forever(stop)) if settings.run_inprocess_worker else None
         try:
@@ -122,8 +134,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stop.set()
             if task:
                 await task
-            if isinstance(engine, PostgresEngine):
-                await engine.close_connection_pool()
+            if isinstance(database, PostgresEngine):
+                await database.close_connection_pool()
 
     app = Litestar(
         route_handlers=route_handlers,
@@ -144,4 +156,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.notifier = notifier
     app.state.job_registry = registry
     app.state.worker = worker
+    app.state.matching_engine = engine
     return app

@@ -15,6 +15,7 @@ open_database(settings):``.
 from __future__ import annotations
 
 import asyncio
+import time
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Sequence
@@ -359,6 +360,7 @@ def worker(once: bool, poll_interval: float) -> None:
     """Run background jobs from the jobs table until stopped (SIGINT or SIGTERM)."""
     from hubcity.asgi import build_job_registry
     from hubcity.core.jobs import Worker
+    from hubcity.matches.engine import MatchingEngine
     from hubcity.core.notify import Notifier
     from hubcity.core.templating import build_environment
 
@@ -367,7 +369,7 @@ def worker(once: bool, poll_interval: float) -> None:
     async def work() -> int:
         async with open_database(settings):
             notifier = Notifier(build_environment(settings), smtp_url=settings.smtp_url)
-            job_worker = Worker(build_job_registry(notifier))
+            job_worker = Worker(build_job_registry(notifier, MatchingEngine(settings), settings.public_url))
             if once:
                 await job_worker.reclaim_stale()
                 return await job_worker.drain()
@@ -439,6 +441,99 @@ def import_startups(file: Path, source: str, file_format: str | None, dry_run: b
     if seeded:
         click.echo(_("The taxonomies were empty; %(count)s terms were added first.", count=seeded))
     cli_report.print_report(report, file.name, run_id)
+
+
+# -- search index and matching (issue 4) -------------------------------------------------------
+@cli.command()
+@click.option("--drop", is_flag=True, help="Start from empty indexes (after an index text or embedder change).")
+def reindex(drop: bool) -> None:
+    """Rebuild the search index from the database (every profile and partner need)."""
+    from hubcity.matches.cli_report import progress_bar
+    from hubcity.matches.engine import MatchingEngine
+    from hubcity.matches.indexing import IndexSync
+
+    settings = load_cli_settings()
+
+    async def work() -> dict[str, int]:
+        async with open_database(settings):
+            sync = IndexSync(MatchingEngine(settings))
+            with progress_bar(_("Indexing")) as advance:
+                return await sync.reindex(advance, drop=drop)
+
+    started = time.perf_counter()
+    counts = run(work())
+    click.echo(
+        _(
+            "Indexed %(startups)s startups and %(needs)s partner needs in %(seconds).1f s; removed %(removed)s stale documents.",
+            startups=counts["startups"], needs=counts["needs"], seconds=time.perf_counter() - started, removed=counts["removed"],
+        )
+    )
+
+
+@cli.command("index-status")
+def index_status() -> None:
+    """Compare the database with the search index (missing, outdated and extra documents).
+    Exit status 0 when in step, 1 when not."""
+    from hubcity.matches.cli_report import print_status
+    from hubcity.matches.engine import MatchingEngine
+    from hubcity.matches.indexing import IndexSync
+
+    settings = load_cli_settings()
+
+    async def work() -> Any:
+        async with open_database(settings):
+            return await IndexSync(MatchingEngine(settings)).status()
+
+    status = run(work())
+    print_status(status)
+    sys.exit(0 if status.in_step else EXIT_INPUT)
+
+
+@cli.command()
+@click.argument("need_text")
+@click.option("--filter", "filters", multiple=True, metavar="NAME=VALUE",
+              help="A directory filter, repeatable: sector=energy, technology=computer-vision, stage=seed, location=seoul, team_min=5, team_max=50, verified=1.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200), help="How many startups to print.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (for scripts and benchmarks).")
+def match(need_text: str, filters: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Print the startups that fit NEED_TEXT (Korean or English), ranked, with their import
+    source ids and the reasons."""
+    from hubcity.corporates.filters import STARTUP_PARAMS, parse_filters
+    from hubcity.matches.cli_report import match_rows, print_matches
+    from hubcity.matches.engine import MatchingEngine
+    from hubcity.matches.repositories import IndexSourceRepository
+    from hubcity.matches.services import startup_filter
+    from hubcity.startups import taxonomy
+
+    if not need_text.strip():
+        click.echo(f"error: NEED_TEXT: {_('give the need in words (Korean or English).')}", err=True)
+        sys.exit(EXIT_INPUT)
+    raw: dict[str, list[str]] = {}
+    for item in filters:
+        name, sep, value = item.partition("=")
+        if not sep or name not in STARTUP_PARAMS - {"q", "page", "status"}:
+            click.echo(f"error: --filter {item!r}: {_('use NAME=VALUE with NAME one of sector, technology, stage, location, team_min, team_max, founded_after, verified.')}", err=True)
+            sys.exit(EXIT_INPUT)
+        raw.setdefault(name, []).append(value)
+    settings = load_cli_settings()
+
+    async def work() -> Any:
+        async with open_database(settings):
+            vocabulary = {kind: await taxonomy.valid_slugs(kind) for kind in ("sector", "technology", "stage")}
+            parsed, errors = parse_filters(raw, vocabulary)
+            if errors:
+                return errors, None, {}
+            engine = MatchingEngine(settings)
+            page = await engine.call("match", "startups", need_text, filter=startup_filter(parsed), limit=limit)
+            profiles = {row["id"]: row for row in await IndexSourceRepository().profiles([int(m.hit.id) for m in page.matches])}
+            return {}, page, profiles
+
+    errors, page, profiles = run(work())
+    if errors:
+        for name, message in errors.items():
+            click.echo(f"error: --filter {name}: {message}", err=True)
+        sys.exit(EXIT_INPUT)
+    print_matches(match_rows(list(page.matches), profiles), int(page.total), as_json=as_json)
 
 
 if __name__ == "__main__":  # pragma: no cover

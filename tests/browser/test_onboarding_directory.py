@@ -134,6 +134,7 @@ def test_onboard_in_korean_post_a_need_and_find_the_startup(live_server: str, br
     page.check('input[name="visibility"][value="public"]')
     page.locator('[data-testid="need-form"] button[name="status"][value="open"]').click()
     page.wait_for_url(re.compile(r"/needs/\d+$"))
+    need_url = page.url
     assert need_title in page.content()
     page.screenshot(path=str(ARTIFACTS / "partner-need-ko.png"), full_page=True)
 
@@ -157,3 +158,17 @@ def test_onboard_in_korean_post_a_need_and_find_the_startup(live_server: str, br
     # A keyword that matches nothing empties the results without reloading the page.
     page.locator("#filter-q").fill("존재하지않는키워드")
     results.get_by_text(startup_name).first.wait_for(state="detached")
+
+    # -- the corporation's need → the startups that fit it, with the reasons (issue 4) -------------
+    need_id = int(re.search(r"/needs/(\d+)", need_url).group(1))
+    page.goto(f"{live_server}/needs/{need_id}/matches")
+    card = page.locator(f'#match-results article[data-startup="{profile_id}"]')
+    card.wait_for(timeout=60_000)
+    assert card.locator('[data-testid="reasons"]').count() == 1
+    card.locator('[data-testid="reasons"] summary').click()
+    assert card.locator('[data-reason="similarity"]').is_visible()
+    page.screenshot(path=str(ARTIFACTS / "need-matches-ko.png"), full_page=True)
+    with page.expect_response(lambda r: f"/needs/{need_id}/shortlist/{profile_id}" in r.url):
+        card.locator('[data-testid="shortlist-button"]').click()
+    assert card.locator('[data-testid="shortlist-button"][aria-pressed="true"]').count() == 1
+

@@ -16,6 +16,8 @@ from litestar import Request, get
 from litestar.params import FromPath
 
 from hubcity.core.clock import utcnow
+from hubcity.core.jobs import enqueue_once
+from hubcity.corporates.services import INDEX_NEED_JOB
 from hubcity.core.passwords import DUMMY_HASH
 from hubcity.db.tables import Membership, Organisation, PartnerNeed, PartnerNeedTag, StaffRole, TaxonomyTerm, User
 from hubcity.startups.taxonomy_data import TAXONOMIES
@@ -108,6 +110,7 @@ async def create_need(organisation_id: int, **overrides: Any) -> dict[str, Any]:
     for kind, slugs in tags.items():
         for slug in slugs:
             await PartnerNeedTag(need=need.id, kind=kind, slug=slug).save().run()
+    await enqueue_once(INDEX_NEED_JOB, {"need_id": need.id})  # as PartnerNeedService._save does
     return {**values, **tags, "id": need.id, "organisation": organisation_id}
 
 

@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from hubcity.core.clock import utcnow
@@ -35,6 +36,9 @@ JobHandler = Callable[[dict[str, Any]], Awaitable[None]]
 GiveUpHandler = Callable[[dict[str, Any], str], Awaitable[None]]
 STALE_AFTER = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
+#: Index jobs wait out a search backend that is down for days (backoff capped at MAX_BACKOFF)
+#: rather than give up: nothing saved may be lost from the index.
+INDEX_JOB_ATTEMPTS = 500
 
 
 async def enqueue(name: str, payload: dict[str, Any] | None = None, *, delay_s: float = 0, max_attempts: int = 5) -> int:
@@ -54,6 +58,23 @@ async def enqueue(name: str, payload: dict[str, Any] | None = None, *, delay_s: 
     )
     await job.save().run()
     return job.id
+
+
+async def enqueue_once(name: str, payload: dict[str, Any], *, max_attempts: int = 5) -> int | None:
+    """Like :func:`enqueue`, unless a job of ``name`` with the same payload is still queued and not
+    started (its run will see the latest data); returns the new job's id or None. For idempotent
+    jobs such as "index this profile", where a burst of saves needs one run."""
+    encoded = json.dumps(payload, ensure_ascii=False)
+    same_payload = WhereRaw("CAST(payload AS TEXT) = {}", encoded)  # json has no = on PostgreSQL
+    waiting = await Job.exists().where((Job.name == name) & (Job.status == "queued") & same_payload).run()
+    if waiting:
+        return None
+    return await enqueue(name, payload, max_attempts=max_attempts)
+
+
+async def pending_count(prefix: str) -> int:
+    """How many jobs whose name starts with ``prefix`` are queued or running (not done or failed)."""
+    return await Job.count().where(Job.name.like(f"{prefix}%") & Job.status.is_in(["queued", "running"])).run()
 
 
 class JobRegistry:
@@ -87,21 +108,33 @@ def backoff(attempts: int, base_s: float) -> timedelta:
 
 
 class Worker:
-    """Claims and runs jobs. ``backoff_base_s``: first retry delay in seconds."""
+    """Claims and runs jobs. ``backoff_base_s``: first retry delay in seconds; ``only``: job names
+    this worker claims (None: every job), e.g. a worker of its own for the index jobs."""
 
-    def __init__(self, registry: JobRegistry, *, backoff_base_s: float = 5.0, worker_id: str | None = None):
+    def __init__(
+        self,
+        registry: JobRegistry,
+        *,
+        backoff_base_s: float = 5.0,
+        worker_id: str | None = None,
+        only: tuple[str, ...] | None = None,
+    ):
         self.registry = registry
         self.backoff_base_s = backoff_base_s
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self.only = only
 
     async def _claim(self) -> dict[str, Any] | None:
         now = utcnow()
         engine = Job._meta.db
         if isinstance(engine, SQLiteEngine):
             async with engine.transaction(transaction_type=TransactionType.immediate):
+                due = (Job.status == "queued") & (Job.run_after <= now)
+                if self.only is not None:
+                    due = due & Job.name.is_in(list(self.only))
                 job = await (
                     Job.select(Job.id)
-                    .where((Job.status == "queued") & (Job.run_after <= now))
+                    .where(due)
                     .order_by(Job.run_after)
                     .order_by(Job.id)
                     .first()
@@ -113,13 +146,15 @@ class Worker:
                     {Job.status: "running", Job.locked_at: now, Job.locked_by: self.worker_id, Job.attempts: Job.attempts + 1}
                 ).where(Job.id == job["id"]).run()
             return await Job.select().where(Job.id == job["id"]).first().output(load_json=True).run()
+        names = "" if self.only is None else " AND name = ANY({})"
         rows = await Job.raw(
             "UPDATE job SET status = 'running', locked_at = {}, locked_by = {}, attempts = attempts + 1 "
-            "WHERE id = (SELECT id FROM job WHERE status = 'queued' AND run_after <= {} "
+            "WHERE id = (SELECT id FROM job WHERE status = 'queued' AND run_after <= {}" + names + " "
             "ORDER BY run_after, id FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING id",
             now,
             self.worker_id,
             now,
+            *([] if self.only is None else [list(self.only)]),
         ).run()
         if not rows:
             return None

@@ -234,14 +234,17 @@ class NeedRepository:
         offset: int,
         organisation_id: int | None = None,
         named_only: bool = False,
+        ranked_ids: list[int] | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """The needs ``scope`` may see that pass ``filters``, newest first: (rows of one page, total).
 
         organisation_id: only this corporation's needs. named_only: leave out anonymised needs
         of corporations the viewer does not belong to (a corporation's own list must not tie
-        it to its anonymised needs).
+        it to its anonymised needs). ranked_ids: needs the search index ranked for the keyword
+        (best first); with a keyword, a need matches when it contains the words OR is ranked,
+        and ranked needs come first in their order. Visibility is decided here either way.
         """
-        conditions = await self._conditions(scope, filters)
+        conditions = await self._conditions(scope, filters, also_ids=ranked_ids)
         if organisation_id is not None:
             conditions.append(PartnerNeed.organisation == organisation_id)
         if named_only and not scope.staff:
@@ -255,16 +258,16 @@ class NeedRepository:
             query = query.where(condition)
             count = count.where(condition)
         total = await count.run()
-        rows = (
-            await query.order_by(PartnerNeed.created_at, ascending=False)
-            .order_by(PartnerNeed.id, ascending=False)
-            .limit(limit)
-            .offset(offset)
-            .run()
-        )
+        query = query.order_by(PartnerNeed.created_at, ascending=False).order_by(PartnerNeed.id, ascending=False)
+        if ranked_ids and filters.q:
+            rank = {need_id: position for position, need_id in enumerate(ranked_ids)}
+            every = await query.run()
+            every.sort(key=lambda row: rank.get(row["id"], len(rank)))  # stable: unranked stay newest first
+            return await self._with_tags(every[offset : offset + limit]), total
+        rows = await query.limit(limit).offset(offset).run()
         return await self._with_tags(rows), total
 
-    async def _conditions(self, scope: NeedScope, filters: SearchFilters) -> list[Any]:
+    async def _conditions(self, scope: NeedScope, filters: SearchFilters, also_ids: list[int] | None = None) -> list[Any]:
         conditions: list[Any] = []
         visible = visible_condition(scope)
         if visible is not None:
@@ -272,7 +275,8 @@ class NeedRepository:
         if not filters.include_inactive:
             conditions.append(PartnerNeed.status == "open")
         if filters.q:
-            conditions.append(await self._keyword(scope, filters.q))
+            keyword = await self._keyword(scope, filters.q)
+            conditions.append(keyword | PartnerNeed.id.is_in(also_ids) if also_ids else keyword)
         for name, kind in (("sector", "sector"), ("technology", "technology")):
             slugs = list(getattr(filters, name))
             if slugs:

@@ -16,6 +16,7 @@ from hubcity.core.clock import utcnow
 from hubcity.core.errors import FormInvalid, InvalidStateError, NotFoundError
 from hubcity.core.forms import validate
 from hubcity.core.i18n import current_locale
+from hubcity.core.jobs import INDEX_JOB_ATTEMPTS, enqueue_once
 from hubcity.core.i18n import gettext as _
 from hubcity.core.pagination import Page, page_bounds
 from hubcity.core.viewer import Viewer
@@ -42,6 +43,10 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
     "close": (("draft", "open"), "closed", "need.closed"),
     "reopen": (("closed",), "open", "need.reopened"),
 }
+
+
+#: Job that brings one need's search document up to date (handled by ``hubcity.matches``).
+INDEX_NEED_JOB = "matches.index_need"
 
 
 def window_state(status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:
@@ -276,14 +281,17 @@ class PartnerNeedService:
             values[name] = "" if values[name] is None else str(values[name])
         return values
 
-    async def search(self, viewer: Viewer | None, params: Mapping[str, Any]) -> NeedSearch:
+    async def search(
+        self, viewer: Viewer | None, params: Mapping[str, Any], *, ranked_ids: list[int] | None = None
+    ) -> NeedSearch:
         """The needs ``viewer`` may see that pass the filters in ``params`` (GET parameters:
         name → list of values; see :mod:`hubcity.corporates.filters`), 20 per page, newest first.
-        Only open needs unless ``status=all``. Bad filter values are ignored and reported."""
+        Only open needs unless ``status=all``. Bad filter values are ignored and reported.
+        ranked_ids: what the search index ranked for the keyword (see NeedRepository.search)."""
         filters, errors = parse_filters(params, await self.vocabulary(), NEED_PARAMS)
         scope = await self.scope(viewer)
         limit, offset = page_bounds(filters.page, PAGE_SIZE)
-        rows, total = await self.needs.search(scope, filters, limit=limit, offset=offset)
+        rows, total = await self.needs.search(scope, filters, limit=limit, offset=offset, ranked_ids=ranked_ids)
         now = utcnow()
         results = Page(items=[present(r, scope, now) for r in rows], number=filters.page, size=PAGE_SIZE, total=total)
         return NeedSearch(results=results, filters=filters, errors=errors)
@@ -343,12 +351,14 @@ class PartnerNeedService:
     ) -> int:
         """The one place every change of a need is written (inside the caller's transaction).
 
-        Issue 4 adds here: ``enqueue("matches.sync_need", {"need_id": need_id})``.
+        It queues :data:`INDEX_NEED_JOB` in the same transaction, so the search index follows.
         """
         values = {**values, "updated_at": utcnow()}
         if need_id is None:
-            return await self.needs.insert({**values, "created_at": values["updated_at"]}, tags or {})
-        await self.needs.update(need_id, values, tags)
+            need_id = await self.needs.insert({**values, "created_at": values["updated_at"]}, tags or {})
+        else:
+            await self.needs.update(need_id, values, tags)
+        await enqueue_once(INDEX_NEED_JOB, {"need_id": need_id}, max_attempts=INDEX_JOB_ATTEMPTS)
         return need_id
 
     async def create(self, organisation_id: int, viewer: Viewer, data: Mapping[str, Any], *, ip: str = "") -> NeedView:

@@ -44,6 +44,8 @@ def startup_list_out(found: StartupSearch) -> StartupListOut:
         pages=results.pages,
         page_size=results.size,
         filter_errors=found.errors,
+        facets=found.facets,
+        degraded=found.degraded,
     )
 
 

@@ -6,7 +6,11 @@ from litestar.di import NamedDependency
 
 from hubcity.corporates.services import PartnerNeedService
 from hubcity.directory.services import DirectoryService
+from hubcity.matches.engine import MatchingEngine
 
 
-def provide_directory_service(need_service: NamedDependency[PartnerNeedService]) -> DirectoryService:
-    return DirectoryService(need_service)
+def provide_directory_service(
+    need_service: NamedDependency[PartnerNeedService], matching_engine: NamedDependency[MatchingEngine]
+) -> DirectoryService:
+    """The directory over the corporates domain's need service and the app's search engine."""
+    return DirectoryService(need_service, matching_engine)

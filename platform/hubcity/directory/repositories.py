@@ -71,6 +71,26 @@ class StartupDirectoryRepository:
         (bool), sectors, technologies (slug lists)}.
         """
         conditions = await self._conditions(filters)
+        query, count = self._select(conditions)
+        total = await count.run()
+        rows = (
+            await query.order_by(StartupProfile.updated_at, ascending=False)
+            .order_by(StartupProfile.id, ascending=False)
+            .limit(limit)
+            .offset(offset)
+            .run()
+        )
+        return await self._with_tags(rows), total
+
+    async def by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+        """Listed profiles ``ids`` in that order (rows as :meth:`search`; unknown or unlisted ids dropped)."""
+        if not ids:
+            return []
+        query, _count = self._select([listed_condition(), StartupProfile.id.is_in(ids)])
+        rows = {row["id"]: row for row in await self._with_tags(await query.run())}
+        return [rows[i] for i in ids if i in rows]
+
+    def _select(self, conditions: list[Any]) -> tuple[Any, Any]:
         columns = [
             StartupProfile.id,
             StartupProfile.organisation,
@@ -94,15 +114,7 @@ class StartupDirectoryRepository:
         for condition in conditions:
             query = query.where(condition)
             count = count.where(condition)
-        total = await count.run()
-        rows = (
-            await query.order_by(StartupProfile.updated_at, ascending=False)
-            .order_by(StartupProfile.id, ascending=False)
-            .limit(limit)
-            .offset(offset)
-            .run()
-        )
-        return await self._with_tags(rows), total
+        return query, count
 
     async def _with_tags(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         ids = [row["id"] for row in rows]

@@ -31,7 +31,8 @@ class StartupCardOut(BaseModel):
 
 class StartupListOut(BaseModel):
     """One page of startups (20 per page). ``filter_errors`` names each filter whose value was
-    not understood (and so ignored)."""
+    not understood (and so ignored). ``facets``: filter (sector, technology, stage) → slug → how
+    many results carry it; ``degraded``: the search index was unreachable and the database answered."""
 
     items: list[StartupCardOut]
     total: int
@@ -39,3 +40,5 @@ class StartupListOut(BaseModel):
     pages: int
     page_size: int
     filter_errors: dict[str, str]
+    facets: dict[str, dict[str, int]] = {}
+    degraded: bool = False

@@ -15,6 +15,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from hubcity.core.clock import utcnow
+from hubcity.core.jobs import INDEX_JOB_ATTEMPTS, enqueue_once
 from hubcity.db.tables import (
     Membership,
     Organisation,
@@ -69,6 +70,15 @@ def _loaded(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return row
 
 
+#: Job that brings one profile's search document up to date (handled by ``hubcity.matches``).
+INDEX_STARTUP_JOB = "matches.index_startup"
+
+
+async def enqueue_index(profile_id: int) -> None:
+    """Queue :data:`INDEX_STARTUP_JOB` for ``profile_id`` (inside the caller's transaction)."""
+    await enqueue_once(INDEX_STARTUP_JOB, {"profile_id": profile_id}, max_attempts=INDEX_JOB_ATTEMPTS)
+
+
 class ProfileRepository:
     """Startup profiles and their sector/technology tags."""
 
@@ -91,7 +101,8 @@ class ProfileRepository:
         that kind's StartupTag rows (kinds not given are left alone; None leaves all alone).
         Slugs are not validated here (see :func:`hubcity.startups.taxonomy.valid_slugs`).
         Runs in one transaction (joining the caller's, if any), so a profile is never half
-        written. Raises ``KeyError`` for an unknown column name.
+        written; the same transaction queues :data:`INDEX_STARTUP_JOB` so the search index
+        follows (the matches domain handles it). Raises ``KeyError`` for an unknown column name.
         """
         now = utcnow()
         row: dict[str, Any] = {}
@@ -118,6 +129,7 @@ class ProfileRepository:
                 )
             for kind, slugs in (tags or {}).items():
                 await self.replace_tags(profile_id, kind, slugs)
+            await enqueue_index(profile_id)
         return profile_id
 
     async def replace_tags(self, profile_id: int, kind: str, slugs: list[str]) -> None:
@@ -214,10 +226,12 @@ class ProfileRepository:
         await StartupProfile.update(
             {StartupProfile.organisation: organisation_id, StartupProfile.claimed_at: now, StartupProfile.updated_at: now}
         ).where(StartupProfile.id == profile_id).run()
+        await enqueue_index(profile_id)
 
     async def delete(self, profile_id: int) -> None:
         """Delete profile ``profile_id`` (its tags and claims go with it)."""
         await StartupProfile.delete().where(StartupProfile.id == profile_id).run()
+        await enqueue_index(profile_id)  # the handler removes the document of a missing profile
 
     async def organisation(self, organisation_id: int) -> dict[str, Any] | None:
         """The organisation row ``organisation_id``, or None."""
@@ -310,6 +324,8 @@ class OrganisationDirectory:
         await Organisation.update({Organisation.verified_at: at, Organisation.verified_by: by}).where(
             Organisation.id == organisation_id
         ).run()
+        for row in await StartupProfile.select(StartupProfile.id).where(StartupProfile.organisation == organisation_id).run():
+            await enqueue_index(row["id"])  # the verified badge is a facet of the search document
 
     async def owners(self, organisation_id: int) -> list[dict[str, Any]]:
         """[{id, email, name, locale}] of the active owners of ``organisation_id``."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from hubcity.core.clock import utcnow
 from hubcity.db.tables import StartupProfile, StartupTag
+from hubcity.startups.repositories import enqueue_index
 from tests.factories.accounts import create_org
 from tests.factories.corporates import verify
 
@@ -52,6 +53,7 @@ async def create_profile(
     for kind, slugs in (("sector", sectors), ("technology", technologies)):
         for slug in slugs:
             await StartupTag(profile=profile.id, kind=kind, slug=slug).save().run()
+    await enqueue_index(int(profile.id))  # as every write of the startups domain does
     return int(profile.id)
 
 

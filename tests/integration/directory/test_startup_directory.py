@@ -121,7 +121,8 @@ async def test_keyword_wildcards_match_themselves(client: AsyncClient) -> None:
     percent = await create_profile(name_en="100% Organic AI")
     underscore = await create_profile(name_en="Under_Score Labs")
     plain = await create_profile(name_en="Plain Labs 1000")
-    for q, expected in (("%", [percent]), ("_", [underscore]), ("0%", [percent]), ("r_s", [underscore]), ("labs", [plain, underscore])):
+    # symbols alone are looked for literally (in the database); words go through the search index
+    for q, expected in (("%", [percent]), ("_", [underscore]), ("%_%", []), ("labs", [plain, underscore])):
         page = await client.get(URL, params={"q": q})
         assert listed_ids(page.text) == expected, q
 

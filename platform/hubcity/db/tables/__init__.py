@@ -11,6 +11,7 @@ from hubcity.db.tables.accounts import (
 )
 from hubcity.db.tables.core import AuditEntry, Job, Notification
 from hubcity.db.tables.corporates import PartnerNeed, PartnerNeedTag
+from hubcity.db.tables.matches import Interest, Introduction, MatchAlert, MatchAlertDelivery, ShortlistEntry
 from hubcity.db.tables.startups import ImportRun, ProfileClaim, StartupProfile, StartupTag
 from hubcity.db.tables.taxonomy import TAXONOMY_KINDS, TaxonomyTerm
 
@@ -32,6 +33,11 @@ ALL_TABLES = [
     ImportRun,
     PartnerNeed,
     PartnerNeedTag,
+    ShortlistEntry,
+    Interest,
+    Introduction,
+    MatchAlert,
+    MatchAlertDelivery,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES", "TAXONOMY_KINDS"]
