@@ -67,6 +67,8 @@ NEED_FILTERABLE = (
     "visibility",
     "status",
     "org_id",
+    "org_verified",
+    "location_terms",
     "team_size_min",
     "team_size_max",
     "opens_at",

@@ -22,10 +22,8 @@ from litestar import Litestar
 from asgi_lifespan import LifespanManager
 
 from hubcity.asgi import create_app
-from hubcity.core.jobs import Worker
 from hubcity.matches.engine import MatchingEngine, build_backend, taxonomy_glossary
-from hubcity.corporates.services import INDEX_NEED_JOB
-from hubcity.startups.repositories import INDEX_STARTUP_JOB
+from hubcity.core.jobs import INDEX_NEED_JOB, INDEX_STARTUP_JOB, Worker
 from hubcity.config.settings import Settings, load_settings
 from hubcity.db.engine import engine_kind, use_database
 from hubcity.db.migrate import migrate_forwards

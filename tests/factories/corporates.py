@@ -17,7 +17,7 @@ from litestar.params import FromPath
 
 from hubcity.core.clock import utcnow
 from hubcity.core.jobs import enqueue_once
-from hubcity.corporates.services import INDEX_NEED_JOB
+from hubcity.core.jobs import INDEX_NEED_JOB
 from hubcity.core.passwords import DUMMY_HASH
 from hubcity.db.tables import Membership, Organisation, PartnerNeed, PartnerNeedTag, StaffRole, TaxonomyTerm, User
 from hubcity.startups.taxonomy_data import TAXONOMIES

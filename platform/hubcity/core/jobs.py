@@ -39,6 +39,11 @@ MAX_BACKOFF = timedelta(hours=1)
 #: Index jobs wait out a search backend that is down for days (backoff capped at MAX_BACKOFF)
 #: rather than give up: nothing saved may be lost from the index.
 INDEX_JOB_ATTEMPTS = 500
+#: Jobs that bring one search document up to date (handled by ``hubcity.matches``). They live
+#: here because domains below ``matches`` queue them: profiles, needs, and a verification that
+#: changes the documents of every profile and need of an organisation.
+INDEX_STARTUP_JOB = "matches.index_startup"
+INDEX_NEED_JOB = "matches.index_need"
 
 
 async def enqueue(name: str, payload: dict[str, Any] | None = None, *, delay_s: float = 0, max_attempts: int = 5) -> int:

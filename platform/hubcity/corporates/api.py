@@ -20,7 +20,7 @@ from hubcity.core.params import ObjectId
 from hubcity.core.templating import get_viewer
 from hubcity.corporates.filters import query_dict
 from hubcity.corporates.schemas import CorporationOut, NeedApiCreateInput, NeedInput, NeedListOut, NeedOut
-from hubcity.corporates.services import NeedSearch, NeedView, PartnerNeedService
+from hubcity.corporates.services import NeedSearch, NeedSearchFunction, NeedView, PartnerNeedService
 from hubcity.corporates.web import client_ip
 
 API_PREFIX = "/api/v1"
@@ -89,6 +89,8 @@ def need_list_out(found: NeedSearch) -> NeedListOut:
         pages=results.pages,
         page_size=results.size,
         filter_errors=found.errors,
+        facets=found.facets,
+        degraded=found.degraded,
     )
 
 
@@ -100,7 +102,7 @@ class PartnerNeedApiController(Controller):
     async def search(
         self,
         request: Request,
-        need_service: NeedService,
+        need_search: NamedDependency[NeedSearchFunction],
         q: Keyword = None,
         sector: SectorParam = None,
         technology: TechnologyParam = None,
@@ -113,9 +115,12 @@ class PartnerNeedApiController(Controller):
         status: StatusParam = None,
         page: PageParam = None,
     ) -> NeedListOut:
-        """The partner needs you may see (the directory's filters; open needs unless ``status=all``),
-        newest first. Filter values that cannot be used are ignored and named in ``filter_errors``."""
-        return need_list_out(await need_service.search(get_viewer(request), query_dict(request.query_params)))
+        """The partner needs you may see (the directory's filters; open needs unless ``status=all``):
+        with ``q``, best first by words and meaning (Korean and English); without, newest first.
+        ``facets``: per filter, how many results carry each value. Filter values that cannot be
+        used are ignored and named in ``filter_errors``; ``degraded``: the search index was down
+        and the database answered with a plain keyword search."""
+        return need_list_out(await need_search(get_viewer(request), query_dict(request.query_params)))
 
     @post(
         "/",

@@ -208,6 +208,17 @@ class NeedRepository:
         row = await query.first().run()
         return (await self._with_tags([row]))[0] if row else None
 
+    async def visible_many(self, need_ids: list[int], scope: NeedScope) -> list[dict[str, Any]]:
+        """The needs of ``need_ids`` that ``scope`` may see, with their tags, in the order given."""
+        if not need_ids:
+            return []
+        query = PartnerNeed.select(*_need_columns()).where(PartnerNeed.id.is_in(list(need_ids)))
+        condition = visible_condition(scope)
+        if condition is not None:
+            query = query.where(condition)
+        by_id = {row["id"]: row for row in await query.run()}
+        return await self._with_tags([by_id[need_id] for need_id in need_ids if need_id in by_id])
+
     async def owned(self, need_id: int, user_id: int) -> dict[str, Any] | None:
         """Need ``need_id`` if user ``user_id`` is a member of the corporation that posted it, else None.
 
@@ -235,6 +246,7 @@ class NeedRepository:
         organisation_id: int | None = None,
         named_only: bool = False,
         ranked_ids: list[int] | None = None,
+        anonymised_only: bool = False,
     ) -> tuple[list[dict[str, Any]], int]:
         """The needs ``scope`` may see that pass ``filters``, newest first: (rows of one page, total).
 
@@ -242,11 +254,14 @@ class NeedRepository:
         of corporations the viewer does not belong to (a corporation's own list must not tie
         it to its anonymised needs). ranked_ids: needs the search index ranked for the keyword
         (best first); with a keyword, a need matches when it contains the words OR is ranked,
-        and ranked needs come first in their order. Visibility is decided here either way.
+        and ranked needs come first in their order. anonymised_only: only anonymised needs.
+        Visibility is decided here either way.
         """
         conditions = await self._conditions(scope, filters, also_ids=ranked_ids)
         if organisation_id is not None:
             conditions.append(PartnerNeed.organisation == organisation_id)
+        if anonymised_only:
+            conditions.append(PartnerNeed.visibility == "anonymised")
         if named_only and not scope.staff:
             named = PartnerNeed.visibility != "anonymised"
             if scope.own_org_ids:

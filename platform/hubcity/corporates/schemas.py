@@ -245,7 +245,9 @@ class NeedOut(BaseModel):
 
 class NeedListOut(BaseModel):
     """One page of needs (20 per page) with the filters' messages: ``filter_errors`` names each
-    filter whose value was not understood (and so ignored)."""
+    filter whose value was not understood (and so ignored). ``facets``: filter (sector,
+    technology, stage, engagement) → slug → how many results carry it; ``degraded``: the search
+    index was unreachable and the database answered."""
 
     items: list[NeedOut]
     total: int
@@ -253,3 +255,5 @@ class NeedListOut(BaseModel):
     pages: int
     page_size: int
     filter_errors: dict[str, str]
+    facets: dict[str, dict[str, int]] = {}
+    degraded: bool = False

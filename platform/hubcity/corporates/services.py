@@ -5,7 +5,7 @@ decides what a viewer sees of a visible need (the corporation, or its anonymised
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +16,7 @@ from hubcity.core.clock import utcnow
 from hubcity.core.errors import FormInvalid, InvalidStateError, NotFoundError
 from hubcity.core.forms import validate
 from hubcity.core.i18n import current_locale
-from hubcity.core.jobs import INDEX_JOB_ATTEMPTS, enqueue_once
+from hubcity.core.jobs import INDEX_JOB_ATTEMPTS, INDEX_NEED_JOB, enqueue_once
 from hubcity.core.i18n import gettext as _
 from hubcity.core.pagination import Page, page_bounds
 from hubcity.core.viewer import Viewer
@@ -46,7 +46,6 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 
 
 #: Job that brings one need's search document up to date (handled by ``hubcity.matches``).
-INDEX_NEED_JOB = "matches.index_need"
 
 
 def window_state(status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:
@@ -189,11 +188,38 @@ class CorporationNeeds:
 
 @dataclass(frozen=True)
 class NeedSearch:
-    """One page of needs. ``errors``: filter parameter → message for values that were ignored."""
+    """One page of needs. ``errors``: filter parameter → message for values that were ignored.
+
+    facets: filter kind (``sector``, ``technology``, ``stage``, ``engagement``) → slug → how many
+    results carry it (from the search index; empty when the database answered). ``degraded``:
+    the search index could not be reached, so the database answered with a plain keyword search.
+    """
 
     results: Page[NeedView]
     filters: SearchFilters
     errors: dict[str, str] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    degraded: bool = False
+
+
+#: How a need that names no stage is counted in facets (the search index's word for it).
+ANY_STAGE = "any"
+
+
+@dataclass(frozen=True)
+class AnonymisedMatches:
+    """ids: anonymised needs found by a keyword, newest first; total: found in all (may exceed
+    the ids asked for); facets: filter kind → slug → count over the ids (``any`` for a need
+    that names no stage)."""
+
+    ids: tuple[int, ...]
+    total: int
+    facets: dict[str, dict[str, int]]
+
+
+#: ``(viewer, GET parameters) → NeedSearch``: the needs search through the search index, which
+#: the composition root hands the API (the directory's; see ``hubcity.directory.deps``).
+NeedSearchFunction = Callable[[Viewer | None, Mapping[str, Any]], Awaitable[NeedSearch]]
 
 
 class PartnerNeedService:
@@ -280,6 +306,50 @@ class PartnerNeedService:
         for name in ("team_size_min", "team_size_max", "budget_min", "budget_max"):
             values[name] = "" if values[name] is None else str(values[name])
         return values
+
+    async def parse_search(self, params: Mapping[str, Any]) -> tuple[SearchFilters, dict[str, str]]:
+        """The filters of ``params`` (GET parameters) for a needs search, and a message per
+        parameter whose value was ignored (see :func:`hubcity.corporates.filters.parse_filters`)."""
+        return parse_filters(params, await self.vocabulary(), NEED_PARAMS)
+
+    async def found_page(
+        self,
+        viewer: Viewer | None,
+        ids: list[int],
+        *,
+        filters: SearchFilters,
+        errors: dict[str, str],
+        total: int,
+        facets: dict[str, dict[str, int]],
+    ) -> NeedSearch:
+        """A page of needs a search index found (``ids``, best first; ``total`` found in all),
+        shown as :meth:`search` shows them. Each need is read again under the viewer's
+        visibility: one the viewer may not see is left out whatever the index said."""
+        scope = await self.scope(viewer)
+        rows = await self.needs.visible_many(ids, scope)
+        now = utcnow()
+        results = Page(items=[present(r, scope, now) for r in rows], number=filters.page, size=PAGE_SIZE, total=total)
+        return NeedSearch(results=results, filters=filters, errors=errors, facets=facets)
+
+    async def anonymised_matches(self, viewer: Viewer | None, filters: SearchFilters, *, limit: int) -> AnonymisedMatches:
+        """The anonymised needs ``viewer`` may see that contain the keyword ``filters.q`` and pass
+        the filters, newest first (at most ``limit`` ids), with their facet counts. They are
+        searched here, not in the search index, because the corporation behind one is matched
+        only for those who may know it (its members and staff)."""
+        scope = await self.scope(viewer)
+        rows, total = await self.needs.search(scope, filters, limit=limit, offset=0, anonymised_only=True)
+        facets: dict[str, dict[str, int]] = {"sector": {}, "technology": {}, "stage": {}, "engagement": {}}
+        for row in rows:
+            values = {
+                "sector": row["sectors"],
+                "technology": row["technologies"],
+                "stage": row["stages"] or [ANY_STAGE],
+                "engagement": [row["engagement_type"]] if row.get("engagement_type") else [],
+            }
+            for kind, slugs in values.items():
+                for slug in dict.fromkeys(slugs):
+                    facets[kind][slug] = facets[kind].get(slug, 0) + 1
+        return AnonymisedMatches(ids=tuple(row["id"] for row in rows), total=total, facets=facets)
 
     async def search(
         self, viewer: Viewer | None, params: Mapping[str, Any], *, ranked_ids: list[int] | None = None

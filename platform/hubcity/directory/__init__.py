@@ -22,4 +22,7 @@ def dependencies() -> dict[str, Any]:
 
     from hubcity.directory import deps
 
-    return {"directory_service": Provide(deps.provide_directory_service, sync_to_thread=False)}
+    return {
+        "directory_service": Provide(deps.provide_directory_service, sync_to_thread=False),
+        "need_search": Provide(deps.provide_need_search, sync_to_thread=False),
+    }

@@ -64,6 +64,7 @@ class DirectoryController(Controller):
             "found": found,
             "filters": found.filters,
             "filter_errors": found.errors,
+            "facet_counts": found.facets,
             "options": await directory_service.filter_options(NEED_FILTER_KINDS),
             "labels": await directory_service.labels(),
             "base_path": "/directory/needs",

@@ -9,27 +9,34 @@ needs a viewer may see.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from matching.backends.base import Eq, In, Not, Or, SearchBackendError
+from matching.backends.base import SearchBackendError
 
 from hubcity.core.i18n import current_locale
 from hubcity.core.pagination import Page, page_bounds
 from hubcity.core.viewer import Viewer
-from hubcity.corporates.filters import KEYWORD_MAX, STARTUP_PARAMS, SearchFilters, parse_filters
+from hubcity.corporates.filters import STARTUP_PARAMS, SearchFilters, parse_filters
 from hubcity.corporates.services import NeedSearch, PartnerNeedService
 from hubcity.directory.repositories import StartupDirectoryRepository, matching_terms
+from hubcity.matches.documents import ANY
 from hubcity.matches.engine import MatchingEngine
-from hubcity.matches.services import DIRECTORY_SEMANTIC_FLOOR, startup_filter
+from hubcity.matches.services import DIRECTORY_SEMANTIC_FLOOR, directory_need_filter, startup_filter
 from hubcity.startups import taxonomy
 
 PAGE_SIZE = 20
-#: How many needs the index may rank for one keyword (the corporates domain then filters them).
-RANKED_NEEDS = 200
+#: How deep two needs searches are merged (pages past it come back empty, with the right total).
+MERGE_WINDOW = 2000
 #: Filter kind → the startups index's facet field whose counts show beside that filter.
 FACET_FIELDS: dict[str, str] = {"sector": "sectors", "technology": "technologies", "stage": "stage"}
+NEED_FACET_FIELDS: dict[str, str] = {
+    "sector": "sectors",
+    "technology": "technologies",
+    "stage": "stages",
+    "engagement": "engagement",
+}
 STARTUP_FILTER_KINDS: tuple[str, ...] = ("sector", "technology", "stage")
 NEED_FILTER_KINDS: tuple[str, ...] = ("sector", "technology", "stage", "engagement_type")
 LABEL_KINDS: tuple[str, ...] = ("sector", "technology", "stage", "country", "engagement_type")
@@ -91,11 +98,17 @@ def _symbols_only(text: str) -> bool:
     return bool(text.strip()) and not any(ch.isalnum() for ch in text)
 
 
-def _last(value: Any) -> str:
-    """The last of a GET parameter's values (a list or a str), or ""."""
-    if isinstance(value, (list, tuple)):
-        return str(value[-1]) if value else ""
-    return str(value or "")
+def _sum_counts(parts: Any) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for part in parts:
+        for value, count in part.items():
+            total[value] = total.get(value, 0) + int(count)
+    return total
+
+
+def _need_facets(found: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, int]]:
+    """Filter kind → slug → count from the needs index's facets (field names differ)."""
+    return {kind: {value: int(count) for value, count in found.get(name, {}).items()} for kind, name in NEED_FACET_FIELDS.items()}
 
 
 def _card(row: dict[str, Any]) -> StartupCard:
@@ -160,25 +173,61 @@ class DirectoryService:
         return rows, int(result.total), facets
 
     async def needs(self, viewer: Viewer | None, params: Mapping[str, Any]) -> NeedSearch:
-        """The partner needs ``viewer`` may see that pass the filters (see
-        :meth:`PartnerNeedService.search`). A keyword is also searched in the needs index
-        (meaning, Korean and English): needs it ranks are found even without the words, best
-        first. Which needs the viewer may see is still decided by the corporates domain."""
-        keyword = _last(params.get("q"))[:KEYWORD_MAX].strip()
-        ranked: list[int] | None = None
-        if self.engine is not None and keyword:
-            scope = await self.need_service.scope(viewer)
-            # Anonymised needs are found by their own words only (the database search), never by
-            # closeness in meaning to what someone typed: a corporation's name must not lead to them.
-            named = None if scope.staff else Or((Not(Eq("visibility", "anonymised")), In("org_id", scope.own_org_ids or (0,))))
-            try:
-                result = await self.engine.call(
-                    "search", "needs", keyword, filter=named, limit=RANKED_NEEDS, semantic_floor=DIRECTORY_SEMANTIC_FLOOR
-                )
-                ranked = [int(hit.id) for hit in result.hits]
-            except SearchBackendError:
-                ranked = None
-        return await self.need_service.search(viewer, params, ranked_ids=ranked)
+        """The partner needs ``viewer`` may see that pass the filters in ``params`` (see
+        :meth:`PartnerNeedService.search`), 20 per page, through the needs index: a keyword is
+        searched by words and meaning (Korean and English), best first; without one, newest
+        first; facet counts beside the filters. Anonymised needs of other organisations are found
+        by their own words only, never by closeness in meaning (a corporation's name must not
+        lead to them). Which needs a viewer may see is decided twice: in the index filter, and
+        again by the corporates domain when the page's needs are read. When the index cannot be
+        used the database answers (``degraded``)."""
+        filters, errors = await self.need_service.parse_search(params)
+        if self.engine is None or _symbols_only(filters.q):
+            return await self.need_service.search(viewer, params)
+        try:
+            found = await self._needs_from_index(viewer, filters, errors)
+            stages = dict(found.facets.get("stage", {}))
+            open_to_all = stages.pop(ANY, 0)  # a need that names no stage is found under every stage
+            if open_to_all:
+                stages = {slug: stages.get(slug, 0) + open_to_all for slug in await taxonomy.valid_slugs("stage")}
+            return replace(found, facets={**found.facets, "stage": stages})
+        except SearchBackendError:
+            found = await self.need_service.search(viewer, params)
+            return replace(found, degraded=True)
+
+    async def _needs_from_index(self, viewer: Viewer | None, filters: SearchFilters, errors: dict[str, str]) -> NeedSearch:
+        assert self.engine is not None
+        scope = await self.need_service.scope(viewer)
+        limit, offset = page_bounds(filters.page, PAGE_SIZE)
+        countries = (await matching_terms(filters.location, ("country",))).get("country", []) if filters.location else []
+        text = filters.q.strip()
+        facets = tuple(NEED_FACET_FIELDS.values())
+        if not text:
+            result = await self.engine.call(
+                "search", "needs", "", filter=directory_need_filter(scope, filters, country_slugs=countries),
+                facets=facets, sort=(("created_at", "desc"),), limit=limit, offset=offset,
+            )
+            counts = _need_facets(result.facets)
+            return await self.need_service.found_page(
+                viewer, [int(hit.id) for hit in result.hits], filters=filters, errors=errors, total=int(result.total), facets=counts
+            )
+        # Named needs: by words and meaning in the index. Anonymised needs: by words in the
+        # database, where who posted one is matched only for those who may know it.
+        window = min(offset + limit, MERGE_WINDOW)
+        named = await self.engine.call(
+            "search", "needs", text, filter=directory_need_filter(scope, filters, country_slugs=countries, named_only=True),
+            facets=facets, limit=window, semantic_floor=DIRECTORY_SEMANTIC_FLOOR,
+        )
+        masked = await self.need_service.anonymised_matches(viewer, filters, limit=window)
+        by_words = [int(hit.id) for hit in named.hits if hit.keyword_score is not None]
+        by_meaning = [int(hit.id) for hit in named.hits if hit.keyword_score is None]
+        ordered = (by_words + list(masked.ids) + by_meaning)[offset : offset + limit]
+        counts = _need_facets(named.facets)
+        for kind, values in masked.facets.items():
+            counts[kind] = _sum_counts([counts.get(kind, {}), values])
+        return await self.need_service.found_page(
+            viewer, ordered, filters=filters, errors=errors, total=int(named.total) + masked.total, facets=counts
+        )
 
     async def filter_options(self, kinds: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
         """kind → [(slug, label in the viewer's language)] of the active terms, for the filters."""

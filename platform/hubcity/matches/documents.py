@@ -12,7 +12,9 @@ founded_year and founded_ts (Unix seconds of the founding date), verified, statu
 organisation (id or 0), source ("yc") and source_ref ("yc:123") for imports.
 Facets of a need document: sectors, technologies, stages and countries (``any`` when the need
 names none), team_size_min and team_size_max (0 and 1,000,000 when open), engagement,
-visibility, status, org_id, opens_at, closes_at (Unix seconds; 0 = no bound).
+visibility, status, org_id, org_verified (the corporation is verified), location_terms (as a
+startup's, from the need's free-text locations), created_at (Unix microseconds, for the newest-first
+order), opens_at, closes_at (Unix seconds; 0 = no bound).
 """
 
 from __future__ import annotations
@@ -123,12 +125,16 @@ def startup_text(row: dict[str, Any], labels: Labels) -> StartupText:
 
 
 def need_text(row: dict[str, Any], labels: Labels) -> NeedText:
-    """A need row (see IndexSourceRepository.needs) → NeedText. The corporation's name is not in
-    the text: an anonymised need must not be found by it."""
+    """A need row (see IndexSourceRepository.needs) → NeedText. Its tags: the taxonomy labels
+    in both languages, the free-text locations, and who posted it as everyone sees it: the
+    corporation's names, or for an anonymised need only its label ("a global automaker"), so an
+    anonymised need is never found by its corporation's name (as the database search does)."""
     tags = _labels(labels, "sector", row["sectors"]) + _labels(labels, "technology", row["technologies"])
     tags += _labels(labels, "stage", row["stages"])
     if row.get("engagement_type"):
         tags += _labels(labels, "engagement_type", [row["engagement_type"]])
+    poster = ("anonymised_label_ko", "anonymised_label_en") if row.get("visibility") == "anonymised" else ("org_name_ko", "org_name_en")
+    tags += [str(row[key]).strip() for key in (*poster, "locations") if str(row.get(key) or "").strip()]
     return NeedText(
         id=str(row["id"]),
         title=_texts(row, "title"),
@@ -145,6 +151,9 @@ def need_text(row: dict[str, Any], labels: Labels) -> NeedText:
             "visibility": row.get("visibility") or "public",
             "status": row.get("status") or "draft",
             "org_id": int(row.get("organisation") or 0),
+            "org_verified": row.get("org_verified_at") is not None,
+            "location_terms": location_terms(row.get("locations") or ""),
+            "created_at": int(row["created_at"].timestamp() * 1_000_000) if row.get("created_at") else 0,
             "opens_at": epoch_seconds(row.get("opens_at")),
             "closes_at": epoch_seconds(row.get("closes_at")),
         },

@@ -1,7 +1,7 @@
 """Keeps the search index in step with the database.
 
 Every profile or need change queues an index job in the same transaction
-(``startups.repositories.INDEX_STARTUP_JOB``, ``corporates.services.INDEX_NEED_JOB``). The
+(``core.jobs.INDEX_STARTUP_JOB`` and ``INDEX_NEED_JOB``). The
 handlers here read the row as it is now and upsert its document (or remove it when the row is
 gone), so a job that runs late, twice, or after the backend came back is still right. A backend
 that is down makes the job fail; the worker retries it with backoff (it never gives up before
@@ -17,13 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hubcity.core.jobs import JobRegistry
-from hubcity.corporates.services import INDEX_NEED_JOB
+from hubcity.core.jobs import INDEX_NEED_JOB, INDEX_STARTUP_JOB, JobRegistry
 from hubcity.matches.alerts import AlertDispatcher
 from hubcity.matches.documents import need_text, startup_text
 from hubcity.matches.engine import MatchingEngine
 from hubcity.matches.repositories import IndexSourceRepository
-from hubcity.startups.repositories import INDEX_STARTUP_JOB
 
 STARTUPS = "startups"
 NEEDS = "needs"

@@ -77,11 +77,12 @@ class IndexSourceRepository:
 
     async def needs(self, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
         """Needs (every column, lists loaded) with ``sectors``, ``technologies`` and the
-        corporation's ``org_name_ko``/``org_name_en``; all when ``ids`` is None."""
+        corporation's ``org_name_ko``/``org_name_en``/``org_verified_at``; all when ``ids`` is None."""
         query = PartnerNeed.select(
             PartnerNeed.all_columns(),
             PartnerNeed.organisation.name_ko.as_alias("org_name_ko"),
             PartnerNeed.organisation.name_en.as_alias("org_name_en"),
+            PartnerNeed.organisation.verified_at.as_alias("org_verified_at"),
         )
         if ids is not None:
             query = query.where(PartnerNeed.id.is_in(list(ids) or [-1]))

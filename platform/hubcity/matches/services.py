@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from matching.backends.base import And, Eq, Filter, In, Or, Range, SearchBackendError
+from matching.backends.base import And, Eq, Filter, In, Not, Or, Range, SearchBackendError
 from matching.criteria import Criterion
 
 from hubcity.core import audit
@@ -33,7 +33,7 @@ from hubcity.core.viewer import Viewer
 from hubcity.corporates.filters import SearchFilters, parse_filters
 from hubcity.corporates.repositories import write_transaction
 from hubcity.corporates.services import NeedView, PartnerNeedService
-from hubcity.matches.documents import epoch_seconds, is_listed, is_matchable, need_text, startup_text
+from hubcity.matches.documents import ANY, epoch_seconds, is_listed, is_matchable, need_text, startup_text
 from hubcity.matches.engine import MatchingEngine
 from hubcity.matches.repositories import (
     IndexSourceRepository,
@@ -191,10 +191,51 @@ def startup_filter(
         parts.append(Range("team_size", filters.team_min if filters.team_min is not None else 0, filters.team_max))
     if filters.founded_after is not None:
         parts.append(Range("founded_ts", epoch_seconds(filters.founded_after), None))
-    if not parts:
-        return Eq("listed", True)
     if filters.verified:
         parts.append(Eq("verified", True))
+    if not parts:
+        return Eq("listed", True)
+    return And(tuple(parts)) if len(parts) > 1 else parts[0]
+
+
+def directory_need_filter(
+    scope: Any, filters: SearchFilters, *, country_slugs: Sequence[str] = (), named_only: bool = False
+) -> Filter | None:
+    """The needs index filter of the directory's needs tab: what ``scope`` (a NeedScope) may see,
+    as ``corporates.repositories.visible_condition`` decides it (not a draft, a visibility the
+    viewer is allowed, or the viewer's own organisation's; staff everything), narrowed by the
+    filter parameters exactly as ``NeedRepository`` narrows them (a need naming no stage or no
+    team size bound is open to all). named_only: leave anonymised needs out. None when nothing
+    narrows (staff)."""
+    parts: list[Filter] = []
+    own = tuple(scope.own_org_ids)
+    if not scope.staff:
+        allowed = ("public", "anonymised") + (("verified",) if scope.verified_startup else ())
+        visible: Filter = And((Not(Eq("status", "draft")), In("visibility", allowed)))
+        parts.append(Or((visible, In("org_id", own))) if own else visible)
+    if named_only:
+        parts.append(Not(Eq("visibility", "anonymised")))
+    if not filters.include_inactive:
+        parts.append(Eq("status", "open"))
+    if filters.sector:
+        parts.append(In("sectors", filters.sector))
+    if filters.technology:
+        parts.append(In("technologies", filters.technology))
+    if filters.stage:
+        parts.append(In("stages", (*filters.stage, ANY)))
+    if filters.engagement:
+        parts.append(In("engagement", filters.engagement))
+    if filters.location:
+        needle = " ".join(filters.location.lower().split())
+        parts.append(Or((In("location_terms", (needle,)), In("countries", tuple(dict.fromkeys([needle, *country_slugs]))))))
+    if filters.team_min is not None:
+        parts.append(Range("team_size_max", filters.team_min, None))
+    if filters.team_max is not None:
+        parts.append(Range("team_size_min", None, filters.team_max))
+    if filters.verified:
+        parts.append(Eq("org_verified", True))
+    if not parts:
+        return None
     return And(tuple(parts)) if len(parts) > 1 else parts[0]
 
 

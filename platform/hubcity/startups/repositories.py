@@ -15,10 +15,11 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from hubcity.core.clock import utcnow
-from hubcity.core.jobs import INDEX_JOB_ATTEMPTS, enqueue_once
+from hubcity.core.jobs import INDEX_JOB_ATTEMPTS, INDEX_NEED_JOB, INDEX_STARTUP_JOB, enqueue_once
 from hubcity.db.tables import (
     Membership,
     Organisation,
+    PartnerNeed,
     ProfileClaim,
     StaffRole,
     StartupProfile,
@@ -70,8 +71,6 @@ def _loaded(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return row
 
 
-#: Job that brings one profile's search document up to date (handled by ``hubcity.matches``).
-INDEX_STARTUP_JOB = "matches.index_startup"
 
 
 async def enqueue_index(profile_id: int) -> None:
@@ -326,6 +325,8 @@ class OrganisationDirectory:
         ).run()
         for row in await StartupProfile.select(StartupProfile.id).where(StartupProfile.organisation == organisation_id).run():
             await enqueue_index(row["id"])  # the verified badge is a facet of the search document
+        for row in await PartnerNeed.select(PartnerNeed.id).where(PartnerNeed.organisation == organisation_id).run():
+            await enqueue_once(INDEX_NEED_JOB, {"need_id": row["id"]}, max_attempts=INDEX_JOB_ATTEMPTS)  # so is a corporation's
 
     async def owners(self, organisation_id: int) -> list[dict[str, Any]]:
         """[{id, email, name, locale}] of the active owners of ``organisation_id``."""

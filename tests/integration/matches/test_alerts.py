@@ -35,7 +35,7 @@ async def test_a_startup_hears_of_a_new_need_that_fits_once(client: AsyncClient,
     assert {row["need"] for row in deliveries} == {fitting["id"]}  # not the unrelated need
 
     await create_need(market.corporation["id"], title_en="Closed battery need", status="closed", **{k: v for k, v in BATTERY_NEED.items() if k != "title_en"})
-    from hubcity.corporates.services import INDEX_NEED_JOB
+    from hubcity.core.jobs import INDEX_NEED_JOB
     from hubcity.core.jobs import enqueue
 
     await enqueue(INDEX_NEED_JOB, {"need_id": fitting["id"]})  # re-indexed: not announced again

@@ -13,7 +13,8 @@ from hubcity.core.jobs import Worker
 from hubcity.db.tables import Job
 from hubcity.matches.engine import MatchingEngine, build_backend
 from hubcity.matches.indexing import IndexSync
-from hubcity.startups.repositories import INDEX_STARTUP_JOB, ProfileRepository
+from hubcity.core.jobs import INDEX_STARTUP_JOB
+from hubcity.startups.repositories import ProfileRepository
 from tests.conftest import drain_index_jobs, open_client
 from tests.factories.corporates import login_as, login_route, seed_taxonomy
 from tests.factories.matches import SwitchableBackend, build_market
@@ -83,6 +84,11 @@ async def test_pages_work_while_the_backend_is_down_and_the_index_catches_up_aft
         assert directory.status_code == 200
         assert 'data-testid="search-degraded"' in directory.text
         assert "CellSense" in directory.text  # the database answered
+        needs = await client.get("/directory/needs", params={"q": market.need["title_en"].split()[0]})
+        assert needs.status_code == 200 and 'data-testid="search-degraded"' in needs.text
+        assert f'data-need="{market.need["id"]}"' in needs.text  # the database answered
+        api = (await client.get("/api/v1/partner-needs", params={"q": market.need["title_en"].split()[0]})).json()
+        assert api["degraded"] is True and market.need["id"] in [item["id"] for item in api["items"]]
 
         backend.down = False
         await worker.drain(max_jobs=200)
