@@ -28,7 +28,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from hubcity import accounts, corporates, directory, matches, staff, system
+from hubcity import accounts, corporates, directory, matches, programs, staff, system
 from hubcity.config.settings import Settings, load_settings
 from hubcity.core.error_pages import handle_exception
 from hubcity.core.headers import SECURITY_HEADERS, add_security_headers
@@ -70,6 +70,7 @@ def build_job_registry(notifier: Notifier, engine: MatchingEngine, public_url: s
     registry.register(DELIVER_JOB, notifier.deliver, on_give_up=notifier.give_up)
     importing.register_jobs(registry)
     register_index_jobs(registry, IndexSync(engine, AlertDispatcher(engine, notifier, public_url)))
+    programs.register_jobs(registry, notifier, public_url)
     return registry
 
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
     dependencies.update(startups.dependencies())
     dependencies.update(corporates.dependencies())
     dependencies.update(directory.dependencies())
+    dependencies.update(programs.dependencies())
     dependencies.update(matches.dependencies(engine, notifier))
 
     route_handlers: list[Any] = [
@@ -120,7 +122,7 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
     route_handlers += startups.routes(settings)
     route_handlers += importing.routes()
     route_handlers += corporates.routes(settings) + directory.routes(settings)
-    route_handlers += matches.routes(settings)
+    route_handlers += matches.routes(settings) + programs.routes(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

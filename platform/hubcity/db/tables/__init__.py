@@ -12,6 +12,17 @@ from hubcity.db.tables.accounts import (
 from hubcity.db.tables.core import AuditEntry, Job, Notification
 from hubcity.db.tables.corporates import PartnerNeed, PartnerNeedTag
 from hubcity.db.tables.matches import Interest, Introduction, MatchAlert, MatchAlertDelivery, ShortlistEntry
+from hubcity.db.tables.programs import (
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    DeadlineExtension,
+    Program,
+    ProgramFormVersion,
+    ProgramNotice,
+    ProgramQuestion,
+    StoredFile,
+)
 from hubcity.db.tables.startups import ImportRun, ProfileClaim, StartupProfile, StartupTag
 from hubcity.db.tables.taxonomy import TAXONOMY_KINDS, TaxonomyTerm
 
@@ -38,6 +49,15 @@ ALL_TABLES = [
     Introduction,
     MatchAlert,
     MatchAlertDelivery,
+    Program,
+    ProgramFormVersion,
+    Application,
+    ApplicationEvent,
+    StoredFile,
+    ApplicationFile,
+    DeadlineExtension,
+    ProgramNotice,
+    ProgramQuestion,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES", "TAXONOMY_KINDS"]

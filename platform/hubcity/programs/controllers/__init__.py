@@ -1,0 +1,1 @@
+"""Pages and fragments of the programs domain, one module per audience."""

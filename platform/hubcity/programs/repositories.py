@@ -1,0 +1,330 @@
+"""Every query of the programs domain. Rows come back as dicts with JSON columns loaded.
+
+Applications are scoped HERE: :class:`ApplicationScope` says who reads (staff of a role that
+runs programs, or members of which startup organisations) and :func:`scope_condition` is the
+WHERE clause every scoped read uses, so a startup only ever finds its own applications (another
+startup's id gives None, which services turn into a 404 that names nothing).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from hubcity.db.tables import (
+    Application,
+    ApplicationEvent,
+    DeadlineExtension,
+    Membership,
+    Program,
+    ProgramFormVersion,
+    ProgramNotice,
+    ProgramQuestion,
+    StartupProfile,
+    StartupTag,
+    User,
+)
+
+PROGRAM_JSON = ("eligibility", "review_rounds")
+APPLICATION_JSON = ("answers", "snapshot", "reopened_fields")
+
+
+def write_transaction() -> Any:
+    """A transaction for writes (``async with write_transaction():``); IMMEDIATE on SQLite so a
+    read-then-write cannot fail with "database is locked". Inside another transaction it joins it."""
+    engine = Program._meta.db
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def _load(value: Any, empty: Any) -> Any:
+    if isinstance(value, list | dict):
+        return value
+    if not value:
+        return empty
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        return empty
+
+
+def _dump(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _program(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    for column in PROGRAM_JSON:
+        if column in row:
+            row[column] = _load(row[column], [])
+    return row
+
+
+def _application(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    for column, empty in (("answers", {}), ("snapshot", {}), ("reopened_fields", [])):
+        if column in row:
+            row[column] = _load(row[column], empty)
+    return row
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True when ``error`` is a unique-constraint failure (SQLite or PostgreSQL)."""
+    text = f"{type(error).__name__} {error}".lower()
+    return "unique" in text
+
+
+@dataclass(frozen=True)
+class ApplicationScope:
+    """Who reads applications: ``staff`` (admin or program manager: every application) or the
+    members of ``org_ids`` (their startups' applications only)."""
+
+    user_id: int | None = None
+    staff: bool = False
+    org_ids: tuple[int, ...] = ()
+
+    def owns(self, organisation_id: int | None) -> bool:
+        return organisation_id is not None and organisation_id in self.org_ids
+
+
+def scope_condition(scope: ApplicationScope) -> Any:
+    """The WHERE clause of the applications ``scope`` may read (None: every one, for staff)."""
+    if scope.staff:
+        return None
+    return Application.organisation.is_in(list(scope.org_ids) or [-1])
+
+
+class ProgramRepository:
+    """Programs, their form versions, notices and questions."""
+
+    async def insert(self, values: dict[str, Any]) -> int:
+        """A new program from column values (JSON columns as Python lists); returns its id."""
+        row = Program(**{k: _dump(v) if k in PROGRAM_JSON else v for k, v in values.items()})
+        await row.save().run()
+        return int(row.id)
+
+    async def update(self, program_id: int, values: dict[str, Any]) -> None:
+        """Set column ``values`` of program ``program_id``."""
+        if values:
+            await Program.update(
+                {getattr(Program, k): _dump(v) if k in PROGRAM_JSON else v for k, v in values.items()}
+            ).where(Program.id == program_id).run()
+
+    async def get(self, program_id: int) -> dict[str, Any] | None:
+        """Program ``program_id`` (every column, JSON loaded), or None."""
+        return _program(await Program.select().where(Program.id == program_id).first().run())
+
+    async def listing(self, statuses: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Programs in ``statuses`` (all when None), closing soonest first, then newest."""
+        query = Program.select()
+        if statuses is not None:
+            query = query.where(Program.status.is_in(list(statuses)))
+        rows = await query.order_by(Program.closes_at).order_by(Program.id, ascending=False).run()
+        return [_program(r) for r in rows]  # type: ignore[misc]
+
+    async def insert_form_version(self, program_id: int, version: int, fields: list[dict[str, Any]], by: int | None) -> int:
+        row = ProgramFormVersion(program=program_id, version=version, fields=_dump(fields), created_by=by)
+        await row.save().run()
+        return int(row.id)
+
+    async def replace_form_fields(self, version_id: int, fields: list[dict[str, Any]]) -> None:
+        await ProgramFormVersion.update({ProgramFormVersion.fields: _dump(fields)}).where(ProgramFormVersion.id == version_id).run()
+
+    async def form_version(self, version_id: int | None) -> dict[str, Any] | None:
+        """Form version ``version_id`` ({id, program, version, fields (list), created_at}), or None."""
+        if version_id is None:
+            return None
+        row = await ProgramFormVersion.select().where(ProgramFormVersion.id == version_id).first().run()
+        if row is not None:
+            row["fields"] = _load(row["fields"], [])
+        return row
+
+    async def last_version_number(self, program_id: int) -> int:
+        row = (
+            await ProgramFormVersion.select(ProgramFormVersion.version)
+            .where(ProgramFormVersion.program == program_id)
+            .order_by(ProgramFormVersion.version, ascending=False)
+            .first()
+            .run()
+        )
+        return int(row["version"]) if row else 0
+
+    async def version_in_use(self, version_id: int) -> bool:
+        """True when an application was started on form version ``version_id``."""
+        return await Application.exists().where(Application.form_version == version_id).run()
+
+    async def insert_notice(self, values: dict[str, Any]) -> int:
+        row = ProgramNotice(**values)
+        await row.save().run()
+        return int(row.id)
+
+    async def notices(self, program_id: int) -> list[dict[str, Any]]:
+        """Published notices of a program, newest first."""
+        return (
+            await ProgramNotice.select()
+            .where((ProgramNotice.program == program_id) & ProgramNotice.published_at.is_not_null())
+            .order_by(ProgramNotice.published_at, ascending=False)
+            .run()
+        )
+
+    async def insert_question(self, values: dict[str, Any]) -> int:
+        row = ProgramQuestion(**values)
+        await row.save().run()
+        return int(row.id)
+
+    async def question(self, question_id: int) -> dict[str, Any] | None:
+        return await ProgramQuestion.select().where(ProgramQuestion.id == question_id).first().run()
+
+    async def update_question(self, question_id: int, values: dict[str, Any]) -> None:
+        await ProgramQuestion.update({getattr(ProgramQuestion, k): v for k, v in values.items()}).where(
+            ProgramQuestion.id == question_id
+        ).run()
+
+    async def questions(self, program_id: int, *, published_only: bool = True) -> list[dict[str, Any]]:
+        """Questions of a program (only published ones unless ``published_only`` is False), oldest first."""
+        query = ProgramQuestion.select().where(ProgramQuestion.program == program_id)
+        if published_only:
+            query = query.where(ProgramQuestion.published_at.is_not_null())
+        return await query.order_by(ProgramQuestion.id).run()
+
+    async def applicant_people(self, program_id: int) -> list[dict[str, Any]]:
+        """Members ({id, email, locale}) of the startups with an application to the program
+        (withdrawn ones excluded), each once, active and not deleted."""
+        orgs = await Application.select(Application.organisation).where(
+            (Application.program == program_id) & (Application.status != "withdrawn")
+        ).run()
+        return await members_of([r["organisation"] for r in orgs])
+
+
+async def members_of(org_ids: list[int]) -> list[dict[str, Any]]:
+    """Active users ({id, email, locale}) who are members of any of ``org_ids``, each once."""
+    if not org_ids:
+        return []
+    rows = (
+        await Membership.select(Membership.user.id, Membership.user.email, Membership.user.locale)
+        .where(
+            Membership.organisation.is_in(list(set(org_ids)))
+            & Membership.user.is_active.eq(True)
+            & Membership.user.deleted_at.is_null()
+        )
+        .order_by(Membership.user.id)
+        .run()
+    )
+    seen: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        seen.setdefault(row["user.id"], {"id": row["user.id"], "email": row["user.email"], "locale": row["user.locale"]})
+    return list(seen.values())
+
+
+class ApplicationRepository:
+    """Applications, their events and extensions. Reads that take a scope return None (or
+    nothing) for rows outside it."""
+
+    async def scope_for(self, user_id: int, *, staff: bool) -> ApplicationScope:
+        """The :class:`ApplicationScope` of user ``user_id`` (``staff``: admin or program manager)."""
+        rows = await Membership.select(Membership.organisation).where(
+            (Membership.user == user_id) & (Membership.organisation.kind == "startup")
+        ).run()
+        return ApplicationScope(user_id=user_id, staff=staff, org_ids=tuple(r["organisation"] for r in rows))
+
+    async def get(self, application_id: int, scope: ApplicationScope | None = None) -> dict[str, Any] | None:
+        """Application ``application_id`` if ``scope`` may read it (unscoped when None: internal use)."""
+        query = Application.select().where(Application.id == application_id)
+        if scope is not None and (condition := scope_condition(scope)) is not None:
+            query = query.where(condition)
+        return _application(await query.first().run())
+
+    async def find(self, program_id: int, profile_id: int) -> dict[str, Any] | None:
+        """The application of profile ``profile_id`` to program ``program_id``, or None."""
+        return _application(
+            await Application.select()
+            .where((Application.program == program_id) & (Application.profile == profile_id))
+            .first()
+            .run()
+        )
+
+    async def listing(self, scope: ApplicationScope, *, program_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
+        """Applications ``scope`` may read, newest first, filtered by program and status."""
+        query = Application.select()
+        if (condition := scope_condition(scope)) is not None:
+            query = query.where(condition)
+        if program_id is not None:
+            query = query.where(Application.program == program_id)
+        if status:
+            query = query.where(Application.status == status)
+        return [_application(r) for r in await query.order_by(Application.id, ascending=False).run()]  # type: ignore[misc]
+
+    async def insert(self, values: dict[str, Any]) -> int:
+        """A new application (JSON columns as Python values); returns its id. Raises the engine's
+        integrity error when the startup already applied (unique index on program, profile)."""
+        row = Application(**{k: _dump(v) if k in APPLICATION_JSON else v for k, v in values.items()})
+        await row.save().run()
+        return int(row.id)
+
+    async def update_if_revision(self, application_id: int, expected_revision: int, values: dict[str, Any]) -> bool:
+        """Set ``values`` and ``revision = expected_revision + 1`` only if the stored revision is
+        still ``expected_revision``; returns False (nothing written) otherwise."""
+        columns = {getattr(Application, k): _dump(v) if k in APPLICATION_JSON else v for k, v in values.items()}
+        columns[Application.revision] = expected_revision + 1
+        rows = (
+            await Application.update(columns)
+            .where((Application.id == application_id) & (Application.revision == expected_revision))
+            .returning(Application.id)
+            .run()
+        )
+        return bool(rows)
+
+    async def add_event(self, values: dict[str, Any]) -> int:
+        row = ApplicationEvent(**{k: _dump(v) if k == "fields" else v for k, v in values.items()})
+        await row.save().run()
+        return int(row.id)
+
+    async def events(self, application_id: int) -> list[dict[str, Any]]:
+        """The timeline of an application, oldest first (``fields`` loaded)."""
+        rows = await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id).run()
+        for row in rows:
+            row["fields"] = _load(row["fields"], [])
+        return rows
+
+    async def add_extension(self, values: dict[str, Any]) -> int:
+        row = DeadlineExtension(**values)
+        await row.save().run()
+        return int(row.id)
+
+    async def extensions(self, application_id: int) -> list[dict[str, Any]]:
+        return await DeadlineExtension.select().where(DeadlineExtension.application == application_id).order_by(DeadlineExtension.id).run()
+
+    async def profile_for_org(self, organisation_id: int) -> dict[str, Any] | None:
+        """The (oldest) profile kept by startup ``organisation_id`` with ``sectors`` and
+        ``technologies`` (lists of slugs) added; None when it has none."""
+        row = await StartupProfile.select().where(StartupProfile.organisation == organisation_id).order_by(StartupProfile.id).first().run()
+        if row is None:
+            return None
+        return await self._with_tags(row)
+
+    async def profile(self, profile_id: int) -> dict[str, Any] | None:
+        row = await StartupProfile.select().where(StartupProfile.id == profile_id).first().run()
+        return None if row is None else await self._with_tags(row)
+
+    async def _with_tags(self, row: dict[str, Any]) -> dict[str, Any]:
+        for column in ("investors", "customers", "partners", "target_markets", "tags"):
+            row[column] = _load(row.get(column), [])
+        tags = await StartupTag.select(StartupTag.kind, StartupTag.slug).where(StartupTag.profile == row["id"]).order_by(StartupTag.id).run()
+        row["sectors"] = [t["slug"] for t in tags if t["kind"] == "sector"]
+        row["technologies"] = [t["slug"] for t in tags if t["kind"] == "technology"]
+        return row
+
+    async def user(self, user_id: int) -> dict[str, Any] | None:
+        return await User.select(User.id, User.email, User.locale).where(User.id == user_id).first().run()
+
+
+def snapshot_of(profile: dict[str, Any]) -> dict[str, Any]:
+    """A profile row as JSON-safe data for ``Application.snapshot`` (dates and instants as ISO text)."""
+    return {k: (v.isoformat() if isinstance(v, datetime) or hasattr(v, "isoformat") else v) for k, v in profile.items()}
