@@ -14,6 +14,7 @@ production; both read the same table.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
@@ -24,7 +25,6 @@ from datetime import timedelta
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
-from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from hubcity.core.clock import utcnow
@@ -46,8 +46,11 @@ INDEX_STARTUP_JOB = "matches.index_startup"
 INDEX_NEED_JOB = "matches.index_need"
 
 
-async def enqueue(name: str, payload: dict[str, Any] | None = None, *, delay_s: float = 0, max_attempts: int = 5) -> int:
-    """Queue job ``name`` with a JSON-serialisable ``payload``; returns the job id.
+async def enqueue(
+    name: str, payload: dict[str, Any] | None = None, *, delay_s: float = 0, max_attempts: int = 5, dedupe_key: str | None = None
+) -> int:
+    """Queue job ``name`` with a JSON-serialisable ``payload``; returns the job id. delay_s:
+    seconds before it may run; dedupe_key: see :func:`enqueue_once`.
 
     Call it inside the transaction of the change that causes the job.
     """
@@ -55,6 +58,7 @@ async def enqueue(name: str, payload: dict[str, Any] | None = None, *, delay_s: 
     job = Job(
         name=name,
         payload=json.dumps(payload or {}, ensure_ascii=False),
+        dedupe_key=dedupe_key,
         status="queued",
         attempts=0,
         max_attempts=max_attempts,
@@ -69,12 +73,12 @@ async def enqueue_once(name: str, payload: dict[str, Any], *, max_attempts: int 
     """Like :func:`enqueue`, unless a job of ``name`` with the same payload is still queued and not
     started (its run will see the latest data); returns the new job's id or None. For idempotent
     jobs such as "index this profile", where a burst of saves needs one run."""
-    encoded = json.dumps(payload, ensure_ascii=False)
-    same_payload = WhereRaw("CAST(payload AS TEXT) = {}", encoded)  # json has no = on PostgreSQL
-    waiting = await Job.exists().where((Job.name == name) & (Job.status == "queued") & same_payload).run()
+    encoded = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    key = hashlib.sha256(f"{name}\n{encoded}".encode()).hexdigest()
+    waiting = await Job.exists().where((Job.dedupe_key == key) & (Job.status == "queued") & (Job.name == name)).run()
     if waiting:
         return None
-    return await enqueue(name, payload, max_attempts=max_attempts)
+    return await enqueue(name, payload, max_attempts=max_attempts, dedupe_key=key)
 
 
 async def pending_count(prefix: str) -> int:

@@ -30,3 +30,12 @@ def contains(column: Column, text: str) -> WhereRaw:
 def starts_with(column: Column, text: str) -> WhereRaw:
     """Rows whose ``column`` starts with ``text`` (wildcards literal)."""
     return _like(column, f"{escape_like(text)}%")
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True when ``error`` is a unique-constraint failure: ``sqlite3.IntegrityError`` "UNIQUE
+    constraint failed" or asyncpg's ``UniqueViolationError`` (SQLSTATE 23505). Two requests that
+    both checked a row was missing and both insert it meet here: the second one loses."""
+    if type(error).__name__ == "UniqueViolationError" or getattr(error, "sqlstate", None) == "23505":
+        return True
+    return type(error).__name__ == "IntegrityError" and "unique" in str(error).lower()

@@ -13,15 +13,16 @@ from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Template
 
-from hubcity.core.errors import FormInvalid, InvalidStateError
+from hubcity.core.errors import FormInvalid, InvalidStateError, NotFoundError, NotPermittedError
 from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import gettext as _
 from hubcity.core.params import ObjectId
+from hubcity.core.pagination import clamp_page
 from hubcity.corporates.filters import query_dict
 from hubcity.corporates.web import client_ip, hx_target, partial, render, see_other
 from hubcity.matches.alerts import AlertService
 from hubcity.matches.labels import CRITERION_LABELS, OUTCOME_LABELS, STATUS_LABELS
-from hubcity.matches.services import MatchService
+from hubcity.matches.services import MatchService, StartupNotMatchable
 
 Matches = NamedDependency[MatchService]
 RESULTS_TARGET = "match-results"
@@ -183,39 +184,50 @@ class StaffIntroductionsController(Controller):
     @get("/", name="matches:staff_introductions")
     async def index(self, request: Request, match_service: Matches) -> Template:
         """Every introduction (staff), newest first, filterable by ``status``; a form to broker one."""
+        return await self._page(request, match_service)
+
+    async def _page(
+        self, request: Request, match_service: Matches, *, errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None, status_code: int = 200,
+    ) -> Template:
         params = request.query_params
         status = params.get("status") or ""
         status = status if status in STATUS_LABELS else ""
-        try:
-            page_number = max(1, min(int(params.get("page") or "1"), 100_000))
-        except ValueError:
-            page_number = 1
+        raw_page = (params.get("page") or "1").strip()
+        page_number = clamp_page(int(raw_page)) if raw_page.isdecimal() and len(raw_page) < 10 else 1
         rows, page = await match_service.all_introductions(viewer_of(request), status=status, page=page_number)
-        return render(
-            request, "matches/staff_introductions.html.j2",
-            _context({"rows": rows, "page": page, "status": status, "outcomes": ("met", "poc", "contract")}),
-        )
+        context = {
+            "rows": rows, "page": page, "status": status, "outcomes": ("met", "poc", "contract"),
+            "errors": errors or {}, "values": values or {},
+        }
+        return render(request, "matches/staff_introductions.html.j2", _context(context), status_code=status_code)
 
     @post("/", name="matches:broker", status_code=200)
-    async def broker(self, request: Request, match_service: Matches) -> Response[Any]:
-        """Staff introduce ``profile_id`` to the corporation of ``need_id`` themselves."""
+    async def broker(self, request: Request, match_service: Matches) -> Response[Any] | Template:
+        """Staff introduce ``profile_id`` to the corporation of ``need_id`` themselves. Bad input
+        re-renders the page (422) with a message at each field and what was typed kept."""
         data = await _form(request)
-        try:
-            need_id, profile_id = int(data.get("need_id", "")), int(data.get("profile_id", ""))
-        except ValueError:
-            flash(request, _("Need and startup: give the number of each (whole numbers)."), category="error")
-            return see_other(request, "/staff/introductions")
         viewer = viewer_of(request)
         if not viewer.has_role("program_manager"):
-            from hubcity.core.errors import NotPermittedError
-
             raise NotPermittedError(_("Only agency staff broker introductions here."))
-        try:
-            await match_service.request_introduction(need_id, profile_id, viewer, data.get("message", ""), ip=client_ip(request))
-        except (FormInvalid, InvalidStateError) as error:
-            message = "; ".join(error.errors.values()) if isinstance(error, FormInvalid) else error.message
-            flash(request, message, category="error")
-            return see_other(request, "/staff/introductions")
+        values = {key: str(data.get(key, "")) for key in ("need_id", "profile_id", "message")}
+        errors: dict[str, str] = {}
+        for key, label in (("need_id", _("Partner need number")), ("profile_id", _("Startup profile number"))):
+            if not values[key].strip().isdecimal() or len(values[key].strip()) > 9:
+                errors[key] = _("%(field)s: a whole number, such as 12.", field=label)
+        if not errors:
+            try:
+                await match_service.request_introduction(
+                    int(values["need_id"]), int(values["profile_id"]), viewer, values["message"], ip=client_ip(request)
+                )
+            except FormInvalid as error:
+                errors = dict(error.errors)
+            except StartupNotMatchable as error:
+                errors = {"profile_id": error.message}
+            except (InvalidStateError, NotFoundError) as error:
+                errors = {"need_id": error.message}
+        if errors:
+            return await self._page(request, match_service, errors=errors, values=values, status_code=422)
         flash(request, _("Introduction requested on behalf of the agency."), category="success")
         return see_other(request, "/staff/introductions")
 

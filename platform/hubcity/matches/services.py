@@ -29,6 +29,7 @@ from hubcity.core.i18n import gettext as _
 from hubcity.core.jobs import pending_count
 from hubcity.core.notify import Notifier
 from hubcity.core.pagination import Page, clamp_page, page_bounds
+from hubcity.core.queries import is_unique_violation
 from hubcity.core.viewer import Viewer
 from hubcity.corporates.filters import SearchFilters, parse_filters
 from hubcity.corporates.repositories import write_transaction
@@ -198,6 +199,10 @@ def startup_filter(
     return And(tuple(parts)) if len(parts) > 1 else parts[0]
 
 
+class StartupNotMatchable(NotFoundError):
+    """No such startup, or one that may not be proposed (opted out, inactive, unfinished)."""
+
+
 def directory_need_filter(
     scope: Any, filters: SearchFilters, *, country_slugs: Sequence[str] = (), named_only: bool = False
 ) -> Filter | None:
@@ -354,10 +359,15 @@ class MatchService:
         await self._managed_need(need_id, viewer)
         if add and not await self._matchable(profile_id):
             raise NotFoundError(_("There is no startup at this address that can be matched."))
-        async with write_transaction():
-            if add:
-                return await self.shortlists.add(need_id, profile_id, viewer.id, utcnow())
-            return await self.shortlists.remove(need_id, profile_id)
+        try:
+            async with write_transaction():
+                if add:
+                    return await self.shortlists.add(need_id, profile_id, viewer.id, utcnow())
+                return await self.shortlists.remove(need_id, profile_id)
+        except Exception as error:
+            if add and is_unique_violation(error):
+                return False  # a colleague added it at the same moment: it is on the shortlist
+            raise
 
     async def shortlisted(self, need_id: int, viewer: Viewer) -> list[dict[str, Any]]:
         await self._managed_need(need_id, viewer)
@@ -384,7 +394,7 @@ class MatchService:
             )
         profile = await self._matchable(profile_id)
         if profile is None:
-            raise NotFoundError(_("There is no startup at this address that can be matched."))
+            raise StartupNotMatchable(_("There is no startup at this address that can be matched."))
         side = "corporation" if need.can_manage else "staff"
         async with write_transaction():
             if await self.introductions.open_between(need_id, profile_id):
@@ -553,6 +563,16 @@ class MatchService:
             raise FormInvalid({"message": _("Message: at most %(limit)s characters.", limit=MESSAGE_MAX)}, {"message": message})
         if add and not need.is_open:
             raise InvalidStateError(_("This partner need is not open, so interest cannot be shown."))
+        try:
+            return await self._write_interest(need, need_id, profile, viewer, add=add, message=message, ip=ip)
+        except Exception as error:
+            if add and is_unique_violation(error):
+                return False  # another member marked it at the same moment: the interest is there
+            raise
+
+    async def _write_interest(
+        self, need: NeedView, need_id: int, profile: dict[str, Any], viewer: Viewer, *, add: bool, message: str, ip: str
+    ) -> bool:
         async with write_transaction():
             if add:
                 changed = await self.interests.add(need_id, profile["id"], viewer.id, message, utcnow())

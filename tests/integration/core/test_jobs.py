@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 
 from hubcity.core.clock import utcnow
-from hubcity.core.jobs import STALE_AFTER, JobRegistry, Worker, backoff, enqueue
+from hubcity.core.jobs import STALE_AFTER, JobRegistry, Worker, backoff, enqueue, enqueue_once
 from hubcity.db.tables import Job
 
 
@@ -196,3 +196,23 @@ async def test_two_workers_never_claim_the_same_job(db: None) -> None:
     assert runs == Counter({n: 1 for n in range(9)})
     statuses = await Job.select(Job.status, Job.attempts).run()
     assert all(row["status"] == "done" and row["attempts"] == 1 for row in statuses)
+
+
+async def test_enqueue_once_keeps_one_waiting_job_per_name_and_payload(db: None) -> None:
+    first = await enqueue_once("matches.index_startup", {"profile_id": 1})
+    assert first is not None
+    assert await enqueue_once("matches.index_startup", {"profile_id": 1}) is None  # still waiting: its run sees the latest data
+    assert await enqueue_once("matches.index_startup", {"profile_id": 2}) is not None
+    assert await enqueue_once("matches.index_need", {"profile_id": 1}) is not None  # another job name
+
+    await Job.update({Job.status: "running"}).where(Job.id == first).run()  # started: it may have read old data
+    assert await enqueue_once("matches.index_startup", {"profile_id": 1}) is not None
+    assert await Job.count().where(Job.name == "matches.index_startup").run() == 3
+
+
+async def test_enqueue_once_finds_the_waiting_job_by_an_indexed_key_in_a_large_queue(db: None) -> None:
+    for profile_id in range(2000):
+        await enqueue_once("matches.index_startup", {"profile_id": profile_id})
+    assert await enqueue_once("matches.index_startup", {"profile_id": 1999}) is None
+    keys = await Job.select(Job.dedupe_key).where(Job.name == "matches.index_startup").run()
+    assert len({row["dedupe_key"] for row in keys}) == 2000 and all(len(row["dedupe_key"]) == 64 for row in keys)

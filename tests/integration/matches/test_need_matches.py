@@ -7,6 +7,7 @@ import re
 
 from httpx import AsyncClient
 
+from hubcity.core.clock import utcnow
 from hubcity.db.tables import Introduction, ShortlistEntry
 from tests.conftest import post_form
 from tests.factories.accounts import latest_email
@@ -195,3 +196,63 @@ async def test_introduction_bad_input_and_wrong_people(client: AsyncClient) -> N
     good = await post_form(client, f"/matches/introductions/{intro['id']}/outcome", {"outcome": "poc"}, follow_redirects=False)
     assert good.status_code == 303
     assert (await Introduction.select().first().run())["outcome"] == "poc"
+
+
+async def test_a_startup_shortlisted_by_two_colleagues_at_once_is_kept_once_without_an_error(client: AsyncClient, monkeypatch) -> None:
+    from hubcity.matches.repositories import ShortlistRepository
+
+    market = await build_market()
+    await login_as(client, market.corporate_user)
+    need_id, profile_id = market.need["id"], market.profiles["battery_en"]
+
+    async def racing_add(self, need, profile, user, now):  # this request saw no entry before the colleague's landed
+        await ShortlistEntry(need=need, profile=profile, added_by=user, created_at=now).save().run()
+        return True
+
+    await ShortlistEntry(need=need_id, profile=profile_id, added_by=market.corporate_user["id"], created_at=utcnow()).save().run()
+    monkeypatch.setattr(ShortlistRepository, "add", racing_add)
+    response = await post_form(client, f"/needs/{need_id}/shortlist/{profile_id}", {"action": "add"})
+
+    assert response.status_code in (200, 303)
+    assert await ShortlistEntry.count().where(ShortlistEntry.need == need_id).run() == 1
+
+
+async def test_staff_broker_an_introduction_and_bad_input_keeps_what_was_typed(client: AsyncClient) -> None:
+    market = await build_market()
+    manager = await quick_user(name="Manager Min", roles=("program_manager",))
+    need_id, profile_id = market.need["id"], market.profiles["battery_en"]
+    await login_as(client, manager)
+
+    assert (await client.get("/staff/introductions")).status_code == 200
+    for page in ("abc", "-1", "99999999999999", "٣"):
+        assert (await client.get("/staff/introductions", params={"page": page})).status_code == 200, page
+
+    not_number = await post_form(client, "/staff/introductions", {"need_id": "twelve", "profile_id": str(profile_id), "message": "Hello"})
+    assert not_number.status_code == 422
+    assert 'data-field-error="need_id"' in not_number.text and "Hello" in not_number.text
+    opted_out = await post_form(client, "/staff/introductions", {"need_id": str(need_id), "profile_id": str(market.profiles["opted_out"])})
+    assert opted_out.status_code == 422 and 'data-field-error="profile_id"' in opted_out.text
+    unknown_need = await post_form(client, "/staff/introductions", {"need_id": "999999", "profile_id": str(profile_id)})
+    assert unknown_need.status_code == 422 and 'data-field-error="need_id"' in unknown_need.text
+    long_message = await post_form(client, "/staff/introductions", {"need_id": str(need_id), "profile_id": str(profile_id), "message": "x" * 2001})
+    assert long_message.status_code == 422 and 'data-field-error="message"' in long_message.text
+    assert await Introduction.count().run() == 0
+
+    done = await post_form(client, "/staff/introductions", {"need_id": str(need_id), "profile_id": str(profile_id)}, follow_redirects=False)
+    assert done.status_code == 303
+    intro = await Introduction.select().first().run()
+    assert intro["requested_side"] == "staff" and intro["profile"] == profile_id
+    listed = await client.get("/staff/introductions", params={"status": "requested"})
+    assert f'data-introduction="{intro["id"]}"' in listed.text
+    again = await post_form(client, "/staff/introductions", {"need_id": str(need_id), "profile_id": str(profile_id)})
+    assert again.status_code == 422 and await Introduction.count().run() == 1
+
+
+async def test_only_program_managers_broker_introductions(client: AsyncClient) -> None:
+    market = await build_market()
+    data = {"need_id": str(market.need["id"]), "profile_id": str(market.profiles["battery_en"])}
+    for user in (market.corporate_user, market.owners["battery_en"], await quick_user(roles=("finance",))):
+        await login_as(client, user)
+        assert (await client.get("/staff/introductions")).status_code in (403, 404)
+        assert (await post_form(client, "/staff/introductions", data)).status_code in (403, 404)
+    assert await Introduction.count().run() == 0

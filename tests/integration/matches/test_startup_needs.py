@@ -118,3 +118,22 @@ async def test_similar_startups_exclude_itself_and_those_not_matchable(client: A
     fragment = await client.get(f"/startups/{p['battery_en']}/similar", headers={"HX-Request": "true", "HX-Target": "similar-results"})
     assert "<html" not in fragment.text and str(p["battery_ko"]) in fragment.text
     assert (await client.get(f"/startups/{p['inactive']}/similar")).status_code == 404
+
+
+async def test_interest_marked_by_two_members_at_once_is_kept_once_without_an_error(client: AsyncClient, monkeypatch) -> None:
+    from hubcity.matches.repositories import InterestRepository
+
+    market = await build_market()
+    need_id = market.need["id"]
+    await login_as(client, market.owners["battery_en"])
+
+    async def racing_add(self, need, profile, user, message, now):  # this request saw no interest before the colleague's landed
+        await Interest(need=need, profile=profile, created_by=user, message=message, created_at=now).save().run()
+        return True
+
+    await Interest(need=need_id, profile=market.profiles["battery_en"], created_by=market.owners["battery_en"]["id"], message="", created_at=utcnow()).save().run()
+    monkeypatch.setattr(InterestRepository, "add", racing_add)
+    response = await post_form(client, f"/needs/{need_id}/interest", {"action": "add"})
+
+    assert response.status_code in (200, 303)
+    assert await Interest.count().where(Interest.need == need_id).run() == 1

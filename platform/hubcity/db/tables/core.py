@@ -26,6 +26,8 @@ class Job(Table, tablename="job"):
 
     name = Varchar(length=100, index=True)
     payload = JSON(default="{}")
+    #: sha256 hex of name + payload for jobs queued by ``enqueue_once`` (None for the others).
+    dedupe_key = Varchar(length=64, null=True, default=None, index=True)
     status = Varchar(length=16, default="queued", index=True)
     attempts = Integer(default=0)
     max_attempts = Integer(default=5)
