@@ -10,8 +10,9 @@ def routes(settings: Any = None) -> list[Any]:
     """Route handlers of the matches domain (pages and ``/api/v1`` endpoints)."""
     from hubcity.matches.api import API_CONTROLLERS
     from hubcity.matches.controllers import PAGE_CONTROLLERS
+    from hubcity.matches.program_controllers import CONTROLLERS as PROGRAM_CONTROLLERS
 
-    return [*PAGE_CONTROLLERS, *API_CONTROLLERS]
+    return [*PAGE_CONTROLLERS, *API_CONTROLLERS, *PROGRAM_CONTROLLERS]
 
 
 def dependencies(engine: Any, notifier: Any) -> dict[str, Any]:

@@ -3,11 +3,11 @@ interests, introductions and match alerts. Rows come back as dicts (JSON lists l
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from hubcity.corporates.repositories import load_list
 from hubcity.db.tables import (
     Consent,
     Interest,
@@ -25,16 +25,6 @@ from hubcity.db.tables import (
 )
 
 TAG_KINDS = ("sector", "technology")
-
-
-def _list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    try:
-        loaded = json.loads(value or "[]")
-    except (TypeError, ValueError):
-        return []
-    return loaded if isinstance(loaded, list) else []
 
 
 async def _tags(table: Any, owner_column: Any, ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
@@ -66,7 +56,7 @@ class IndexSourceRepository:
         tags = await _tags(StartupTag, StartupTag.profile, [row["id"] for row in rows])
         for row in rows:
             for key in ("investors", "customers", "partners", "target_markets", "tags"):
-                row[key] = _list(row[key])
+                row[key] = load_list(row[key])
             row["sectors"] = tags[row["id"]]["sector"]
             row["technologies"] = tags[row["id"]]["technology"]
             row["verified"] = row.pop("org_verified_at") is not None
@@ -89,8 +79,8 @@ class IndexSourceRepository:
         rows = await query.order_by(PartnerNeed.id).run()
         tags = await _tags(PartnerNeedTag, PartnerNeedTag.need, [row["id"] for row in rows])
         for row in rows:
-            row["stages"] = _list(row["stages"])
-            row["countries"] = _list(row["countries"])
+            row["stages"] = load_list(row["stages"])
+            row["countries"] = load_list(row["countries"])
             row["sectors"] = tags[row["id"]]["sector"]
             row["technologies"] = tags[row["id"]]["technology"]
         return rows

@@ -18,6 +18,8 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from hubcity.db.tables import (
     Application,
     ApplicationEvent,
+    ApplicationFile,
+    AuditEntry,
     DeadlineExtension,
     Membership,
     Program,
@@ -26,6 +28,7 @@ from hubcity.db.tables import (
     ProgramQuestion,
     StartupProfile,
     StartupTag,
+    StoredFile,
     User,
 )
 
@@ -194,6 +197,24 @@ class ProgramRepository:
             query = query.where(ProgramQuestion.published_at.is_not_null())
         return await query.order_by(ProgramQuestion.id).run()
 
+    async def application_counts(self, program_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Applications per status of each of ``program_ids``: program id → {status key → count}
+        (programs without applications map to ``{}``)."""
+        from piccolo.query.functions.aggregate import Count
+
+        counts: dict[int, dict[str, int]] = {int(pid): {} for pid in program_ids}
+        if not program_ids:
+            return counts
+        rows = (
+            await Application.select(Application.program, Application.status, Count(Application.id, alias="n"))
+            .where(Application.program.is_in(list(set(program_ids))))
+            .group_by(Application.program, Application.status)
+            .run()
+        )
+        for row in rows:
+            counts.setdefault(int(row["program"]), {})[row["status"]] = int(row["n"])
+        return counts
+
     async def applicant_people(self, program_id: int) -> list[dict[str, Any]]:
         """Members ({id, email, locale}) of the startups with an application to the program
         (withdrawn ones excluded), each once, active and not deleted."""
@@ -323,6 +344,67 @@ class ApplicationRepository:
 
     async def user(self, user_id: int) -> dict[str, Any] | None:
         return await User.select(User.id, User.email, User.locale).where(User.id == user_id).first().run()
+
+    # -- reminders (hubcity.programs.jobs) ---------------------------------------------------------
+    async def drafts_in_published_programs(self) -> list[dict[str, Any]]:
+        """Applications still ``draft`` in published programs: {id, organisation, program,
+        deadline_extended_to} plus ``program.closes_at``, oldest first."""
+        return await Application.select(
+            Application.id, Application.organisation, Application.program, Application.deadline_extended_to,
+            Application.program.closes_at,
+        ).where((Application.status == "draft") & (Application.program.status == "published")).order_by(Application.id).run()
+
+    async def reminders_sent(self, application_id: int) -> set[int]:
+        """The reminders (days before the deadline) already sent for an application (audit
+        entries ``application.reminder_sent``)."""
+        rows = await AuditEntry.select(AuditEntry.after).where(
+            (AuditEntry.action == "application.reminder_sent") & (AuditEntry.object_type == "application")
+            & (AuditEntry.object_id == str(application_id))
+        ).run()
+        return {int(_load(r["after"], {}).get("days", -1)) for r in rows}
+
+    # -- files (hubcity.programs.uploads) ---------------------------------------------------------
+    def _file_query(self) -> Any:
+        return ApplicationFile.select(
+            ApplicationFile.all_columns(),
+            ApplicationFile.stored_file.sha256, ApplicationFile.stored_file.size, ApplicationFile.stored_file.content_type,
+        )
+
+    async def files(self, application_id: int) -> list[dict[str, Any]]:
+        """The files of an application, oldest first: ApplicationFile columns plus
+        ``stored_file.sha256``, ``stored_file.size``, ``stored_file.content_type``."""
+        return await self._file_query().where(ApplicationFile.application == application_id).order_by(ApplicationFile.id).run()
+
+    async def file(self, file_id: int, application_id: int) -> dict[str, Any] | None:
+        """File ``file_id`` if it belongs to application ``application_id`` (shape of :meth:`files`)."""
+        return await self._file_query().where(
+            (ApplicationFile.id == file_id) & (ApplicationFile.application == application_id)
+        ).first().run()
+
+    async def stored_file(self, sha256: str) -> dict[str, Any] | None:
+        """The StoredFile row of digest ``sha256``, or None."""
+        return await StoredFile.select().where(StoredFile.sha256 == sha256).first().run()
+
+    async def insert_stored_file(self, values: dict[str, Any]) -> int:
+        """A new StoredFile row; the engine's unique error when the digest is stored already."""
+        row = StoredFile(**values)
+        await row.save().run()
+        return int(row.id)
+
+    async def add_file(self, values: dict[str, Any]) -> int:
+        row = ApplicationFile(**values)
+        await row.save().run()
+        return int(row.id)
+
+    async def delete_file(self, file_id: int) -> None:
+        await ApplicationFile.delete().where(ApplicationFile.id == file_id).run()
+
+    async def stored_file_in_use(self, stored_id: int) -> bool:
+        """True when an ApplicationFile still points at StoredFile ``stored_id``."""
+        return await ApplicationFile.exists().where(ApplicationFile.stored_file == stored_id).run()
+
+    async def delete_stored_file(self, stored_id: int) -> None:
+        await StoredFile.delete().where(StoredFile.id == stored_id).run()
 
 
 def snapshot_of(profile: dict[str, Any]) -> dict[str, Any]:

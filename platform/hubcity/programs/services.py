@@ -435,7 +435,7 @@ class ProgramService:
                     await self.notifier.notify(
                         to_email=person["email"], locale=person["locale"], recipient_id=person["id"],
                         template="program_notice_published",
-                        context={"program": program, "notice": notice, "link": f"{self.public_url}/programs/{program_id}"},
+                        context={"program": program, "notice": notice, "link": f"{self.public_url}/calls/{program_id}"},
                     )
         return notice_id
 
@@ -476,6 +476,64 @@ class ProgramService:
         """Questions of a program: published ones, or every one for program managers."""
         await self.get(program_id, viewer)
         return await self.programs.questions(program_id, published_only=not _may_run_programs(viewer))
+
+    # -- program managers' pages ----------------------------------------------------------------
+    async def save_details(self, program_id: int | None, viewer: Viewer, data: Mapping[str, Any], *, ip: str = "") -> dict[str, Any]:
+        """Create (``program_id`` None) or update a program from its details form, checking the
+        fields together first: closes after opens, maximum award not above the budget (with the
+        stored values for fields not given), and for a new program a title and a family. Raises
+        FormInvalid naming every bad field (nothing written), then as :meth:`create`/:meth:`update`."""
+        _require_manager(viewer)
+        current: dict[str, Any] = await self.get(program_id, viewer) if program_id is not None else {}
+        values, errors = check_program_values(data, deadlines.zone_named(current.get("time_zone"), self.zone))
+        merged = {**current, **values}
+        if program_id is None:
+            if not (values.get("title_ko") or values.get("title_en")) and "title_ko" not in errors and "title_en" not in errors:
+                errors["title"] = _("Title: give a Korean or an English title.")
+            if "family" not in data:
+                errors["family"] = _("Family: use lower-case letters, digits and hyphens (for example ai-seed-fund).")
+        opens, closes = merged.get("opens_at"), merged.get("closes_at")
+        if (
+            "opens_at" not in errors and "closes_at" not in errors
+            and isinstance(opens, datetime) and isinstance(closes, datetime) and closes <= opens
+        ):
+            errors["closes_at"] = _("Closes at: the call must close after it opens.")
+        budget, max_award = merged.get("budget") or 0, merged.get("max_award") or 0
+        if "budget" not in errors and "max_award" not in errors and max_award > budget:
+            errors["max_award"] = _("Maximum award: it cannot be more than the budget.")
+        if errors:
+            raise FormInvalid(errors, dict(data))
+        if program_id is None:
+            return await self.create(viewer, data, ip=ip)
+        return await self.update(program_id, viewer, data, ip=ip)
+
+    async def form_state(self, program_id: int, viewer: Viewer) -> dict[str, Any]:
+        """The form builder's view of a program's form (program managers): ``version`` (the
+        current form version row or None), ``fields`` (stored field dicts), ``frozen`` (True when
+        saving writes a new version: the program is not a draft or an application uses the
+        current version), ``in_use`` (applications on the current version) and ``versions`` (how
+        many versions exist)."""
+        _require_manager(viewer)
+        program = await self.get(program_id, viewer)
+        version = await self.programs.form_version(program["current_form_version"])
+        in_use = 0
+        if version is not None:
+            in_use = sum(
+                1 for a in await ApplicationRepository().listing(ApplicationScope(staff=True), program_id=program_id)
+                if a["form_version"] == version["id"]
+            )
+        return {
+            "version": version,
+            "fields": list(version["fields"]) if version else [],
+            "frozen": program["status"] != "draft" or in_use > 0,
+            "in_use": in_use,
+            "versions": await self.programs.last_version_number(program_id),
+        }
+
+    async def application_counts(self, program_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Applications per status of each program: id → {status key → count} (numbers only, for
+        listings of programs the caller already may see)."""
+        return await self.programs.application_counts(program_ids)
 
 
 @dataclass(frozen=True)
@@ -557,6 +615,20 @@ class ApplicationService:
         if profile is None:
             raise InvalidStateError(_("Complete your startup's profile before applying."))
         return await self._eligibility(program, profile)
+
+    async def apply_overview(self, program_id: int, viewer: Viewer, organisation_id: int | None = None) -> dict[str, Any]:
+        """What the page before applying shows: ``{program, organisation (id), profile (row with
+        sectors, or None when the startup has no profile), report (:class:`EligibilityReport`, or
+        None without a profile), existing (the startup's application to this call, or None)}``.
+        NotPermittedError when the viewer is in no startup; NotFoundError for an unknown or draft program."""
+        org = self._startup_of(viewer, organisation_id)
+        program = await self._program(program_id)
+        profile = await self.applications.profile_for_org(org)
+        if profile is None:
+            return {"program": program, "organisation": org, "profile": None, "report": None, "existing": None}
+        existing = await self.applications.find(program_id, profile["id"])
+        report = await self._eligibility(program, profile)
+        return {"program": program, "organisation": org, "profile": profile, "report": report, "existing": existing}
 
     async def _eligibility(self, program: dict[str, Any], profile: dict[str, Any], extra: Mapping[str, Any] | None = None) -> EligibilityReport:
         existing = await self.applications.find(program["id"], profile["id"])
