@@ -52,10 +52,10 @@ lint: venv
 	@echo "lint: stdlib 'platform' resolves from the repository root"
 
 messages: venv
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ --project=Hubcity -o locale/messages.pot .
+	$(BIN)/pybabel extract --width=100 -F babel.cfg -k N_ -k _ --project=Hubcity -o locale/messages.pot .
 	@for lang in $(LOCALES); do \
 	  if [ -f locale/$$lang/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update -i locale/messages.pot -d locale -l $$lang || exit 1; \
+	    $(BIN)/pybabel update --width=100 -i locale/messages.pot -d locale -l $$lang || exit 1; \
 	  else \
 	    $(BIN)/pybabel init -i locale/messages.pot -d locale -l $$lang || exit 1; \
 	  fi; \
