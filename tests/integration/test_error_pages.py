@@ -23,6 +23,11 @@ async def form_target() -> str:
     return "accepted"
 
 
+@post("/_test/small-form", include_in_schema=False, request_max_body_size=3 * 1024 * 1024)
+async def small_form_target() -> str:
+    return "accepted"
+
+
 @get("/api/v1/_test/boom", include_in_schema=False)
 async def api_boom() -> None:
     raise RuntimeError("kaboom")
@@ -30,7 +35,7 @@ async def api_boom() -> None:
 
 @pytest.fixture
 async def error_client(app: Litestar):
-    for handler in (boom, forbidden, api_boom, form_target):
+    for handler in (boom, forbidden, api_boom, form_target, small_form_target):
         app.register(handler)
     async with open_client(app) as client:
         yield client
@@ -123,6 +128,12 @@ async def test_too_large_requests_do_not_talk_of_uploads(error_client: AsyncTest
     response = await post_form(error_client, "/_test/form", {"x": "y" * 10_500_000})
     assert response.status_code == 413
     assert "The request is larger than the server accepts (10 MB)." in response.text
+
+
+async def test_a_too_large_request_names_the_limit_of_its_own_route(error_client: AsyncTestClient) -> None:
+    response = await post_form(error_client, "/_test/small-form", {"x": "y" * 3_500_000})
+    assert response.status_code == 413
+    assert "The request is larger than the server accepts (3 MB)." in response.text
 
 
 async def test_nul_bytes_in_the_address_are_refused_before_any_handler(error_client: AsyncTestClient) -> None:

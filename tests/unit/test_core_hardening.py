@@ -117,3 +117,17 @@ def test_a_session_begun_before_sessions_valid_after_is_over() -> None:
     assert session_is_current(session, reset_before)
     assert not session_is_current({"user_id": 1}, reset_before)  # a session without its start instant
     assert not session_is_current({"user_id": 1, LOGIN_AT: "garbage"}, reset_before)
+
+
+def test_templates_pluralise_with_named_parameters_and_a_literal_percent() -> None:
+    from hubcity.config.settings import Settings
+    from hubcity.core.i18n import use_locale
+    from hubcity.core.templating import build_environment
+
+    env = build_environment(Settings(env="test"))
+    template = env.from_string(
+        '{{ ngettext("%(num)s file in %(field)s", "%(num)s files in %(field)s", count, field=name) }} · {{ _("100%% done") }}'
+    )
+    with use_locale("en"):
+        assert template.render(count=1, name="Pitch") == "1 file in Pitch · 100% done"
+        assert template.render(count=3, name="Pitch") == "3 files in Pitch · 100% done"

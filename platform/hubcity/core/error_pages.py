@@ -86,7 +86,22 @@ def _validation(exc: ValidationException) -> tuple[int, str, str, dict[str, str]
     return 400, "invalid_request", message, fields
 
 
-def _status_and_detail(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
+#: Litestar's request body limit when a route sets none (bytes).
+DEFAULT_BODY_LIMIT = 10_000_000
+
+
+def body_limit_mb(request: Request) -> int:
+    """The request body limit of the route ``request`` reached, in megabytes as people read file
+    sizes (MiB, rounded: 3 MiB → 3, Litestar's default 10,000,000 bytes → 10): the route's
+    ``request_max_body_size``, else Litestar's default."""
+    handler = request.scope.get("route_handler")
+    limit = getattr(handler, "request_max_body_size", None) if handler is not None else None
+    if not isinstance(limit, int) or limit <= 0:
+        limit = DEFAULT_BODY_LIMIT
+    return max(1, round(limit / 1_048_576))
+
+
+def _status_and_detail(exc: Exception, body_limit: int = DEFAULT_BODY_LIMIT // 1_000_000) -> tuple[int, str, str, dict[str, str]]:
     if isinstance(exc, FormInvalid):
         return exc.status_code, exc.code, exc.message, exc.errors
     if isinstance(exc, AppError):
@@ -97,7 +112,7 @@ def _status_and_detail(exc: Exception) -> tuple[int, str, str, dict[str, str]]:
         status = exc.status_code
         detail = exc.detail or ""
         if status == 413:
-            message = _(_TOO_LARGE, limit=10)
+            message = _(_TOO_LARGE, limit=body_limit)
         elif detail == CSRF_FAILED:
             message = _(_CSRF_MESSAGE)
         elif detail and detail != _TITLES.get(status) and is_known_message(detail):
@@ -126,7 +141,7 @@ def _login_target(request: Request) -> str:
 
 def handle_exception(request: Request, exc: Exception) -> Response[Any]:
     """The app-wide exception handler (registered for ``Exception``)."""
-    status, code, message, fields = _status_and_detail(exc)
+    status, code, message, fields = _status_and_detail(exc, body_limit_mb(request))
     if status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     response = _respond(request, exc, status, code, message, fields)

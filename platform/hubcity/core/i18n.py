@@ -80,8 +80,16 @@ def gettext(message: str, **params: object) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    """The singular or plural form for ``n`` in the current language, with ``%(num)s`` and the
+    ``params`` placeholders filled."""
     text = translations_for(current_locale()).ngettext(singular, plural, n)
     return text % ({"num": n} | params)
+
+
+def unformatted_ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n``, placeholders left in: for Jinja's new-style
+    ``ngettext``, which fills ``num`` and the template's named parameters itself."""
+    return translations_for(current_locale()).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -14,7 +14,7 @@ import jinja2
 from litestar import Request
 from litestar.response import Template
 
-from hubcity.core.i18n import LANGUAGE_NAMES, LOCALES, current_locale, gettext, ngettext
+from hubcity.core.i18n import LANGUAGE_NAMES, LOCALES, current_locale, gettext, unformatted_ngettext
 from hubcity.core.timefmt import format_instant
 from hubcity.core.viewer import Viewer
 from hubcity.paths import TEMPLATES_DIR
@@ -36,7 +36,7 @@ def build_environment(settings: Any) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext, unformatted_ngettext, newstyle=True)  # type: ignore[attr-defined]
     zone = settings.zone
 
     def instant(value: datetime | None) -> str:
