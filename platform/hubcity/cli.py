@@ -255,21 +255,23 @@ def seed_demo(if_empty: bool) -> None:
 
     settings = load_cli_settings()
 
-    from hubcity import demo_profiles
+    from hubcity import demo_profiles, demo_programs
 
     async def seed() -> tuple[int, demo.DemoReport, dict[str, int]]:
         async with open_database(settings):
             terms = await taxonomy.seed_missing()  # always, even when the demo itself is skipped
             report = await demo.seed_demo(if_empty=if_empty)
             profiles = {} if report.skipped else await demo_profiles.seed_profiles_and_needs(settings.zone)
+            if not report.skipped:
+                profiles["calls"] = await demo_programs.seed_programs(settings.zone, demo.PROGRAM_MANAGER_EMAIL)
             return terms, report, profiles
 
     terms, report, profiles = run(seed())
     echo_taxonomy_terms(terms)
     if profiles:
         click.echo(
-            _("Demo startup profiles added: %(profiles)s; partner needs added: %(needs)s.",
-              profiles=profiles["profiles"], needs=profiles["needs"])
+            _("Demo startup profiles added: %(profiles)s; partner needs added: %(needs)s; calls added: %(calls)s.",
+              profiles=profiles["profiles"], needs=profiles["needs"], calls=profiles.get("calls", 0))
         )
     if report.skipped:
         click.echo(_("The database already has users, so the demo content was not loaded (--if-empty)."))

@@ -23,6 +23,7 @@ from hubcity.db.tables import Consent, Membership, Organisation, User
 
 DEMO_PASSWORD = "hubcity-demo-2026"
 DEMO_DOMAIN = "demo.hubcity.kr"
+PROGRAM_MANAGER_EMAIL = f"pm@{DEMO_DOMAIN}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ AGENCY = DemoOrganisation(
 
 STAFF: tuple[DemoStaff, ...] = (
     DemoStaff(AGENCY.owner, "admin"),
-    DemoStaff(DemoPerson(f"pm@{DEMO_DOMAIN}", "이준호", "ko"), "program_manager"),
+    DemoStaff(DemoPerson(PROGRAM_MANAGER_EMAIL, "이준호", "ko"), "program_manager"),
     DemoStaff(DemoPerson(f"finance@{DEMO_DOMAIN}", "Daniel Cho", "en"), "finance"),
     DemoStaff(DemoPerson(f"reviewer@{DEMO_DOMAIN}", "Emma Park", "en"), "reviewer"),
 )

@@ -155,6 +155,10 @@ def test_seed_demo_twice_with_if_empty(migrated: dict[str, str]) -> None:
     counts = query(migrated, "SELECT (SELECT count(*) FROM hub_user), (SELECT count(*) FROM organisation), (SELECT count(*) FROM consent)")
     assert counts == [(4 + len(demo.STARTUPS) + len(demo.CORPORATIONS), len(demo.ORGANISATIONS), counts[0][2])]
     assert counts[0][2] >= 2 * (len(demo.STARTUPS) + len(demo.CORPORATIONS))
+    assert "calls added: 2" in first.stdout
+    calls = query(migrated, "SELECT family, status, kind FROM program ORDER BY id")
+    assert calls == [("ai-hub-seed-fund", "published", "fund"), ("ai-hub-global-market", "closed", "global_market")]
+    assert query(migrated, "SELECT count(*) FROM program_form_version") == [(2,)]
 
     second = hubcity(migrated, "seed-demo", "--if-empty")
     assert second.exit_code == 0
@@ -165,6 +169,7 @@ def test_seed_demo_twice_with_if_empty(migrated: dict[str, str]) -> None:
     assert without_flag.exit_code == 0
     assert "already there" in without_flag.stdout
     assert query(migrated, "SELECT (SELECT count(*) FROM hub_user), (SELECT count(*) FROM organisation), (SELECT count(*) FROM consent)") == counts
+    assert query(migrated, "SELECT count(*) FROM program") == [(2,)]
 
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(migrated: dict[str, str]) -> None:
