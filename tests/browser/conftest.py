@@ -50,17 +50,29 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `hubcity serve` on a free loopback port over a fresh SQLite database (migrated, taxonomies
-    seeded, no demo content); yields its base URL."""
+def live_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of the live server's `hubcity` commands (its data directory and database)."""
     data_dir = tmp_path_factory.mktemp("live")
-    env = {
+    return {
         **os.environ,
         "HUBCITY_DATA_DIR": str(data_dir),
         "HUBCITY_DATABASE_URL": f"sqlite:///{data_dir / 'live.sqlite'}",
         "HUBCITY_ENV": "development",
         "HUBCITY_DEFAULT_LOCALE": "en",
     }
+
+
+def run_hubcity(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run a `hubcity` command against the live server's database (e.g. ``create-staff``)."""
+    return subprocess.run([_hubcity(), *args], env=env, check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env: dict[str, str]) -> Iterator[str]:
+    """A `hubcity serve` on a free loopback port over a fresh SQLite database (migrated, taxonomies
+    seeded, no demo content); yields its base URL."""
+    env = live_env
+    data_dir = Path(env["HUBCITY_DATA_DIR"])
     subprocess.run([_hubcity(), "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([_hubcity(), "seed-taxonomies"], env=env, check=True, capture_output=True)  # as a deployment does
     port = _free_port()
