@@ -15,7 +15,7 @@ through :func:`hubcity.accounts.openapi.json_body`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post, put
@@ -345,7 +345,9 @@ class ApplicationApiController(Controller):
             if not isinstance(raw, str):
                 raise ValueError
             until = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-        except ValueError:
+            if until.tzinfo is not None:
+                until = until.astimezone(UTC)  # 9999-12-31T23:59-09:00 is past the last year a date-time holds
+        except (ValueError, OverflowError):
             raise FormInvalid({"until": _("Until: give a date and time with its offset, such as 2026-12-01T18:00:00+09:00.")}, body) from None
         if until.tzinfo is None:
             raise FormInvalid({"until": _("Until: give a date and time with its offset, such as 2026-12-01T18:00:00+09:00.")}, body)

@@ -20,18 +20,18 @@ def zone_named(name: str | None, default: ZoneInfo | None = None) -> ZoneInfo:
     if name:
         try:
             return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory ("Asia") or a name too long
             pass
     return default or ZoneInfo("UTC")
 
 
 def is_zone(name: str) -> bool:
     """True when ``name`` is an IANA zone name zoneinfo knows (``Asia/Seoul``)."""
-    if not isinstance(name, str) or not name or name.startswith("/") or ".." in name:
+    if not isinstance(name, str) or not name or len(name) > 64 or name.startswith("/") or ".." in name:
         return False
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory of the zone database ("Asia")
         return False
     return True
 
@@ -94,4 +94,7 @@ def local_to_utc(text: str, zone: ZoneInfo) -> datetime:
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00 east of UTC, 9999-12-31 west of it
+        raise ValueError(f"{text!r} is outside the years a date-time can hold") from None

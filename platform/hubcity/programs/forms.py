@@ -20,6 +20,7 @@ for date; ``list[int]`` of :class:`ApplicationFile` ids for file. Empty means ``
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,25 @@ PREFILL_SOURCES: tuple[str, ...] = (
     "founded_on", "team_size", "location", "country", "website", "funding_raised",
 )
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Limits of the texts of a form definition (characters) and of its choices.
+LABEL_MAX = 500
+HELP_MAX = 5000
+CHOICE_VALUE_MAX = 200
+MAX_CHOICES = 200
+# C0 control characters but tab, newline and carriage return, and DEL: PostgreSQL cannot store
+# a NUL in text, and the others only hide or garble what is shown back.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def has_control_characters(text: str) -> bool:
+    """True when ``text`` holds a control character no one types (NUL, ESC, …; not tab or newline)."""
+    return bool(_CONTROL.search(text))
+
+
+def control_characters_message(field: str) -> str:
+    """The refusal of a text with control characters, naming ``field``."""
+    return _("%(field)s: remove the control characters (such as NUL) from the text.", field=field)
 
 
 @dataclass(frozen=True)
@@ -138,7 +158,7 @@ class FormProblems:
 def _name(raw: Mapping[str, Any], index: int) -> str:
     key = raw.get("key") if isinstance(raw, Mapping) else None
     label = (raw.get("label_en") or raw.get("label_ko")) if isinstance(raw, Mapping) else None
-    return str(label or key or _("field %(number)s", number=index + 1))
+    return str(label or key or _("field %(number)s", number=index + 1))[:80]
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -146,8 +166,11 @@ def _int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError
-    number = float(value)
-    if number != int(number):
+    try:
+        number = float(value)
+    except OverflowError:  # 10**400
+        raise ValueError from None
+    if not math.isfinite(number) or number != int(number):  # "inf", "1e400", JSON's 1e999: int() would overflow
         raise ValueError
     return int(number)
 
@@ -157,7 +180,10 @@ def _num_or_none(value: Any) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # 10**400
+        raise ValueError from None
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError
     return number
@@ -199,6 +225,14 @@ def check_definition(fields: Any) -> FormProblems:
             continue
         if not str(raw.get("label_ko") or "").strip() and not str(raw.get("label_en") or "").strip():
             errors[f"{path}.label"] = _("%(field)s: give a Korean or an English label.", field=name)
+        for part, limit in (("label", LABEL_MAX), ("help", HELP_MAX)):
+            texts = [raw.get(f"{part}_{lang}") for lang in ("ko", "en")]
+            if any(t is not None and not isinstance(t, str) for t in texts):
+                errors[f"{path}.{part}"] = _("%(field)s: the labels and help must be text.", field=name[:40])
+            elif any(len(t or "") > limit for t in texts):
+                errors[f"{path}.{part}"] = _("%(field)s: at most %(limit)s characters.", field=name[:40], limit=limit)
+            elif any(has_control_characters(t or "") for t in texts):
+                errors[f"{path}.{part}"] = control_characters_message(name[:40])
         if not isinstance(raw.get("required", False), bool):
             errors[f"{path}.required"] = _("%(field)s: “required” must be true or false.", field=name)
         if kind in ("text", "long_text"):
@@ -221,6 +255,18 @@ def check_definition(fields: Any) -> FormProblems:
             choices = raw.get("choices")
             if not isinstance(choices, list) or not choices:
                 errors[f"{path}.choices"] = _("%(field)s: a choice field needs at least one choice.", field=name)
+            elif len(choices) > MAX_CHOICES:
+                errors[f"{path}.choices"] = _("%(field)s: at most %(limit)s choices.", field=name, limit=MAX_CHOICES)
+            elif any(
+                not isinstance(c, Mapping) or any(
+                    not isinstance(c.get(k) or "", str) or len(c.get(k) or "") > CHOICE_VALUE_MAX or has_control_characters(c.get(k) or "")
+                    for k in ("value", "label_ko", "label_en")
+                )
+                for c in choices
+            ):
+                errors[f"{path}.choices"] = _(
+                    "%(field)s: each choice's value and labels must be text of at most %(limit)s characters.", field=name, limit=CHOICE_VALUE_MAX
+                )
             else:
                 values = [c.get("value") if isinstance(c, Mapping) else None for c in choices]
                 if any(not isinstance(v, str) or not v.strip() for v in values):
@@ -309,15 +355,13 @@ def is_empty(value: Any) -> bool:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value) if value == value else None
-    if isinstance(value, str):
-        try:
-            number = float(value.replace(",", "").strip())
-        except ValueError:
-            return None
-        return number if number == number and abs(number) != float("inf") else None
-    return None
+    if not isinstance(value, int | float | str):
+        return None
+    try:  # 10**400 overflows a float; "1e999" (and JSON's 1e999) reads as infinity
+        number = float(value.replace(",", "").strip()) if isinstance(value, str) else float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _fmt(number: float | None) -> str:
@@ -342,6 +386,8 @@ def check_answer(definition: FieldDef, value: Any) -> str | None:
                 "%(field)s: at most %(limit)s characters (this answer has %(count)s).",
                 field=name, limit=definition.text_limit, count=len(value),
             )
+        if has_control_characters(value):
+            return control_characters_message(name)
         return None
     if kind == "number":
         number = _number(value)
@@ -362,7 +408,7 @@ def check_answer(definition: FieldDef, value: Any) -> str | None:
     if kind == "date":
         if isinstance(value, date):
             return None
-        if isinstance(value, str) and len(value.strip()) == 10:
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):  # not 2026-W09-1 nor Arabic-Indic digits
             try:
                 date.fromisoformat(value.strip())
                 return None

@@ -123,7 +123,11 @@ def _last(params: Mapping[str, Sequence[str]], key: str) -> str:
 def _date(text: str) -> date | None:
     if len(text) != 10:
         raise ValueError(text)
-    return date.fromisoformat(text)
+    day = date.fromisoformat(text)
+    # 0001-01-01 and 9999-12-31 overflow when their local midnight (or the next day's) is taken to UTC
+    if not date.min + timedelta(days=1) < day < date.max - timedelta(days=1):
+        raise ValueError(text)
+    return day
 
 
 def parse_filters(params: Mapping[str, Sequence[str]], *, sectors: set[str], stages: set[str]) -> ParsedFilters:

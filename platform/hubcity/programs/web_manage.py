@@ -332,7 +332,7 @@ def definition_of(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             mb = row["max_mb"].strip()
             try:
                 field["max_bytes"] = int(float(mb) * 1024 * 1024) if mb else None
-            except ValueError:
+            except (ValueError, OverflowError):  # "abc", "nan"; "inf" and "1e400" overflow int()
                 field["max_bytes"] = mb
         if row["prefill"].strip():
             field["prefill"] = row["prefill"].strip()
@@ -362,7 +362,7 @@ def apply_row_action(rows: list[dict[str, Any]], action: str, new_type: str = "t
     if action == "add":
         return rows + [blank_field(new_type)]
     name, _sep, number = action.partition("-")
-    if not number.isdigit() or not int(number) < len(rows):
+    if not number.isdecimal() or not int(number) < len(rows):
         return rows
     index = int(number)
     if name == "remove":
@@ -557,9 +557,9 @@ def apply_round_action(rows: list[dict[str, Any]], action: str) -> list[dict[str
     ``add-criterion-N``, ``remove-criterion-N-M``. Unknown actions change nothing."""
     rows = [dict(r, criteria=list(r["criteria"])) for r in rows]
     parts = action.split("-")
-    numbers = [int(p) for p in parts[2:] if p.isdigit()]
+    numbers = [int(p) for p in parts[2:] if p.isdecimal()]
     if action == "add-round":
-        orders = [int(r["order"]) for r in rows if str(r["order"]).isdigit()]
+        orders = [int(r["order"]) for r in rows if str(r["order"]).isdecimal()]
         return rows + [blank_round(max(orders, default=0) + 1)]
     if not numbers or numbers[0] >= len(rows):
         return rows

@@ -87,10 +87,10 @@ async def test_reminders_are_sent_once_in_each_members_language(db: Any, notifie
 async def test_the_sweep_is_armed_once_and_queues_itself_while_drafts_remain(db: Any, notifier: Notifier, clock: Clock) -> None:
     closes = (utcnow() + timedelta(days=3)).replace(microsecond=0)
     program = await create_program(closes_at=closes)
-    made = await create_application(program)
-    first = await ensure_scheduled()
-    assert first is not None and await ensure_scheduled() is None  # one sweep queued at a time
-    await Job.update({Job.status: "running"}).where(Job.id == first).run()  # the worker picked it up
+    made = await create_application(program)  # starting a draft (page or API: the service) arms the sweep
+    armed = await Job.select(Job.id).where((Job.name == SWEEP_JOB) & (Job.status == "queued")).run()
+    assert len(armed) == 1 and await ensure_scheduled() is None  # one sweep queued at a time
+    await Job.update({Job.status: "running"}).where(Job.id == armed[0]["id"]).run()  # the worker picked it up
     clock.at = utcnow()
     await Reminders(notifier, "http://testserver.local", clock=clock).run({})
     queued = await Job.select().where((Job.name == SWEEP_JOB) & (Job.status == "queued")).run()

@@ -41,13 +41,12 @@ from hubcity.core.errors import AppError, ConflictError, FormInvalid, InvalidSta
 from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
-from hubcity.core.params import ObjectId
+from hubcity.core.params import MAX_OBJECT_ID, ObjectId
 from hubcity.core.redirects import login_url
 from hubcity.core.templating import get_viewer, page, wants_fragment
 from hubcity.core.timefmt import format_instant
 from hubcity.core.viewer import Viewer
 from hubcity.programs import deadlines, eligibility, forms, workflow
-from hubcity.programs import jobs as reminders
 from hubcity.programs.services import ApplicationService
 from hubcity.programs.uploads import (
     MAX_UPLOAD_BYTES,
@@ -191,6 +190,7 @@ async def application_context(
             request_info = {"message": last["message"], "fields": [labels.get(k, k) for k in last["fields"]]}
     answers = {**application["answers"], **(values or {})}
     saved_zone = zone or deadlines.zone_named(program["time_zone"])
+    timeline = [{**event, "at_text": format_instant(event["at"], saved_zone, current_locale())} for event in timeline]
     return {
         "application": application,
         "program": program,
@@ -308,7 +308,6 @@ class ApplyController(Controller):
             )
         except InvalidStateError as error:
             return await self._overview_page(request, application_service, program_id, notice=error.message, status_code=409)
-        await reminders.ensure_scheduled()
         flash(request, _("Your application is started. Answers are saved as you type."), "success")
         return see_other(request, f"/applications/{application['id']}")
 
@@ -437,6 +436,8 @@ class ApplicationsController(Controller):
         form = await request.form()
         try:
             file_id = int(str(form.get("file_id", "")))
+            if not 1 <= file_id <= MAX_OBJECT_ID:  # 10**20 would overflow the database's integer
+                raise ValueError
         except ValueError:
             raise NotFoundError(_("There is no such file in this application.")) from None
         try:

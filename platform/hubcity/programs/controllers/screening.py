@@ -103,7 +103,7 @@ class ScreeningController(Controller):
         reason = str(form.get("reason", "") or "")
         fields = [str(v) for v in form.getall("fields") if isinstance(v, str) and v] if "fields" in form else []
         raw_revision = form.get("revision")
-        revision = int(raw_revision) if isinstance(raw_revision, str) and raw_revision.isdigit() and len(raw_revision) < 10 else None
+        revision = int(raw_revision) if isinstance(raw_revision, str) and raw_revision.isdecimal() and len(raw_revision) < 10 else None
         typed = {"to": to, "reason": reason, "fields": fields}
         try:
             await application_service.transition(application_id, viewer, to, reason=reason, fields=fields,
