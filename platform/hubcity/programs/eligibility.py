@@ -19,7 +19,7 @@ looked up, e.g. ``extra["active_award_families"]``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -195,6 +195,28 @@ def register_rule(key: str, name: str, checker: Checker, validator: Validator | 
     ``no_active_award_in_family`` here, reading ``context.extra``."""
     RULE_NAMES[key] = name
     RULES[key] = (checker, validator or (lambda rule: None))
+
+
+#: ``async provider(program row, profile row) -> mapping`` merged into ``EligibilityContext.extra``.
+ContextProvider = Callable[[Mapping[str, Any], Mapping[str, Any]], Awaitable[Mapping[str, Any]]]
+#: Providers registered by higher domains (``hubcity.reviews`` registers the active-award lookup);
+#: the programs service calls :func:`context_extra` before every check, so programs never
+#: imports the domain that knows the answer.
+CONTEXT_PROVIDERS: dict[str, ContextProvider] = {}
+
+
+def register_context_provider(key: str, provider: ContextProvider) -> None:
+    """Register (or replace, under the same ``key``) a provider of ``context.extra`` values."""
+    CONTEXT_PROVIDERS[key] = provider
+
+
+async def context_extra(program: Mapping[str, Any], profile: Mapping[str, Any]) -> dict[str, Any]:
+    """Every registered provider's values for ``program`` and ``profile``, merged in
+    registration order (empty when none is registered)."""
+    extra: dict[str, Any] = {}
+    for provider in list(CONTEXT_PROVIDERS.values()):
+        extra.update(await provider(program, profile))
+    return extra
 
 
 def check_rules_definition(rules: Any) -> dict[str, str]:

@@ -29,6 +29,7 @@ from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
 from hubcity.core.notify import Notifier
 from hubcity.core.viewer import Viewer
+from hubcity.programs.jobs import ensure_scheduled as ensure_reminders_scheduled
 from hubcity.programs import deadlines, eligibility, forms, workflow
 from hubcity.programs.repositories import (
     ApplicationRepository,
@@ -53,6 +54,9 @@ PROGRAM_FIELDS: tuple[str, ...] = (
 )
 _TEXT_LIMITS = {"title_ko": 200, "title_en": 200, "summary_ko": 1000, "summary_en": 1000, "description_ko": 20000, "description_en": 20000}
 MAX_BIGINT = 2**63 - 1
+#: Longest text of a notice, of an answer to a question (characters).
+NOTICE_BODY_MAX = 20000
+ANSWER_MAX = 5000
 
 
 def _may_run_programs(viewer: Viewer | None) -> bool:
@@ -172,6 +176,8 @@ def check_program_values(data: Mapping[str, Any], zone: ZoneInfo) -> tuple[dict[
                 errors[key] = _("%(field)s: the value must be text.", field=key)
             elif len(text) > limit:
                 errors[key] = _("%(field)s: at most %(limit)s characters.", field=key, limit=limit)
+            elif forms.has_control_characters(text):
+                errors[key] = forms.control_characters_message(key)
             else:
                 values[key] = text.strip()
     for key in ("opens_at", "closes_at"):
@@ -421,6 +427,11 @@ class ProgramService:
             errors["body"] = _("Text: write the notice in Korean or English.")
         if any(len(values[k]) > 200 for k in ("title_ko", "title_en")):
             errors["title"] = _("Title: at most %(limit)s characters.", limit=200)
+        if any(len(values[k]) > NOTICE_BODY_MAX for k in ("body_ko", "body_en")):
+            errors["body"] = _("Text: at most %(limit)s characters.", limit=NOTICE_BODY_MAX)
+        for part, label in (("title", _("Title")), ("body", _("Text"))):
+            if part not in errors and any(forms.has_control_characters(values[f"{part}_{lang}"]) for lang in ("ko", "en")):
+                errors[part] = forms.control_characters_message(label)
         if errors:
             raise FormInvalid(errors, dict(data))
         async with write_transaction():
@@ -450,6 +461,8 @@ class ProgramService:
         text = (question or "").strip()
         if not text or len(text) > 2000:
             raise FormInvalid({"question": _("Question: write from 1 to %(limit)s characters.", limit=2000)}, {"question": question})
+        if forms.has_control_characters(text):
+            raise FormInvalid({"question": forms.control_characters_message(_("Question"))}, {"question": question})
         program = await self.get(program_id, viewer)
         if program["status"] != "published":
             raise InvalidStateError(_("Questions are taken while the call is open."))
@@ -463,6 +476,10 @@ class ProgramService:
         _require_manager(viewer)
         if not answer_ko.strip() and not answer_en.strip():
             raise FormInvalid({"answer": _("Answer: write it in Korean or English.")}, {"answer_ko": answer_ko, "answer_en": answer_en})
+        if max(len(answer_ko), len(answer_en)) > ANSWER_MAX:
+            raise FormInvalid({"answer": _("Answer: at most %(limit)s characters.", limit=ANSWER_MAX)}, {"answer_ko": answer_ko, "answer_en": answer_en})
+        if forms.has_control_characters(answer_ko + answer_en):
+            raise FormInvalid({"answer": forms.control_characters_message(_("Answer"))}, {"answer_ko": answer_ko, "answer_en": answer_en})
         row = await self.programs.question(question_id)
         if row is None:
             raise NotFoundError(_("There is no question at this address."))
@@ -634,7 +651,7 @@ class ApplicationService:
         existing = await self.applications.find(program["id"], profile["id"])
         context = eligibility.EligibilityContext(
             closes_at=program["closes_at"], zone=deadlines.zone_named(program["time_zone"]),
-            has_application=existing is not None, extra=extra or {},
+            has_application=existing is not None, extra={**await eligibility.context_extra(program, profile), **(extra or {})},
         )
         now = self.clock()
         open_now = program["status"] == "published" and deadlines.is_open(now, program["opens_at"], program["closes_at"])
@@ -686,6 +703,7 @@ class ApplicationService:
                 )
                 await audit.record("application.started", actor_id=viewer.id, object_type="application", object_id=application_id,
                                    after={"program": program_id, "profile": profile["id"]}, ip=ip)
+                await ensure_reminders_scheduled()  # a draft now exists that may need reminding
         except Exception as error:
             if is_unique_violation(error):
                 raise _already_applied() from None
@@ -720,6 +738,15 @@ class ApplicationService:
             self._require_before_deadline(program, application)
         fields = await self.fields_of(application)
         errors = forms.validate_answers(fields, answers, for_submit=False)
+        file_keys = {f.key for f in fields if f.type == "file"} & set(answers) - set(errors)
+        if file_keys:  # a file answer names files uploaded to this field of this application, nothing else
+            attached: dict[str, set[int]] = {}
+            for row in await self.applications.files(application_id):
+                attached.setdefault(row["field_key"], set()).add(row["id"])
+            for key in file_keys:
+                if not set(answers[key] or []) <= attached.get(key, set()):
+                    errors[key] = _("%(field)s: upload the files with the upload button; these are not files of this application.",
+                                    field=_label_of(fields, key))
         if application["status"] == "more_info_requested":
             reopened = set(application["reopened_fields"])
             for key in answers:
@@ -775,6 +802,7 @@ class ApplicationService:
         fields: list[str] | None = None,
         expected_revision: int | None = None,
         ip: str = "",
+        notification: tuple[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """Move an application to status ``to`` as ``viewer`` (role from :meth:`role_of`),
         through :mod:`hubcity.programs.workflow`: NotFoundError when the viewer may not see it,
@@ -782,25 +810,36 @@ class ApplicationService:
         this status. ``reason`` is required where the transition says so (the message to the
         applicant); ``fields`` names the reopened form fields (``more_info_requested``) or the
         failed eligibility rules (``ineligible``). Writes the status, an ApplicationEvent, an
-        audit entry ``application.<to>`` and notifies the startup's members. Returns the row."""
+        audit entry ``application.<to>`` and notifies the startup's members (with
+        ``notification`` = (template, extra context) instead of ``application_status_changed``
+        when given). Inside a caller's transaction it joins it. Returns the row."""
         application = await self.get(application_id, viewer)
         role = self.role_of(viewer, application)
         if role is None:
             raise _no_application()
         return await self._transition(application, to, actor_id=viewer.id, role=role, reason=reason, fields=fields,
-                                      expected_revision=expected_revision, ip=ip)
+                                      expected_revision=expected_revision, ip=ip, notification=notification)
 
-    async def system_transition(self, application_id: int, to: str, *, reason: str = "", fields: list[str] | None = None) -> dict[str, Any]:
-        """:meth:`transition` as the ``system`` role (jobs), with no actor."""
+    async def system_transition(
+        self, application_id: int, to: str, *, reason: str = "", fields: list[str] | None = None,
+        notification: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """:meth:`transition` as the ``system`` role (jobs, the end of the review rounds), with no actor."""
         application = await self.applications.get(application_id)
         if application is None:
             raise _no_application()
-        return await self._transition(application, to, actor_id=None, role=workflow.SYSTEM, reason=reason, fields=fields)
+        return await self._transition(application, to, actor_id=None, role=workflow.SYSTEM, reason=reason, fields=fields,
+                                      notification=notification)
 
     async def _transition(
         self, application: dict[str, Any], to: str, *, actor_id: int | None, role: str, reason: str = "",
         fields: list[str] | None = None, expected_revision: int | None = None, ip: str = "",
+        notification: tuple[str, Mapping[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        """The one place a status changes (see :meth:`transition`). ``notification``: (email
+        template, extra context) sent to the applicant's members instead of
+        ``application_status_changed`` (the reviews domain's determinations use it); the
+        caller's transaction is joined when there is one."""
         decision = workflow.can_transition(application["status"], to, role)
         if not decision:
             raise NotPermittedError(decision.reason)
@@ -816,6 +855,8 @@ class ApplicationService:
             errors["reason"] = _("Message: say why, for the applicant.")
         if len(reason) > 5000:
             errors["reason"] = _("Message: at most %(limit)s characters.", limit=5000)
+        elif forms.has_control_characters(reason):
+            errors["reason"] = forms.control_characters_message(_("Message"))
         if rule.needs_fields:
             if to == "more_info_requested":
                 valid = {f.key for f in form_fields}
@@ -852,21 +893,26 @@ class ApplicationService:
                 f"application.{to}", actor_id=actor_id, object_type="application", object_id=application["id"],
                 before={"status": application["status"]}, after={"status": to, "fields": named, "reason": reason}, ip=ip,
             )
-            await self._notify(application, program, to, reason, [_label_of(form_fields, f) for f in named] if to == "more_info_requested" else [])
+            await self._notify(application, program, to, reason, [_label_of(form_fields, f) for f in named] if to == "more_info_requested" else [],
+                               notification)
         row = await self.applications.get(application["id"])
         assert row is not None
         return row
 
-    async def _notify(self, application: Mapping[str, Any], program: Mapping[str, Any], to: str, message: str, field_labels: list[str]) -> None:
+    async def _notify(
+        self, application: Mapping[str, Any], program: Mapping[str, Any], to: str, message: str, field_labels: list[str],
+        notification: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> None:
         if self.notifier is None:
             return
+        template, extra = notification or ("application_status_changed", {})
         for person in await members_of([application["organisation"]]):
             await self.notifier.notify(
                 to_email=person["email"], locale=person["locale"], recipient_id=person["id"],
-                template="application_status_changed",
-                context={"program": program, "status": to, "status_label": workflow.status(to).public_label,
+                template=template,
+                context={"program": program, "application": application, "status": to, "status_label": workflow.status(to).public_label,
                          "message": message, "fields": field_labels,
-                         "link": f"{self.public_url}/applications/{application['id']}"},
+                         "link": f"{self.public_url}/applications/{application['id']}", **extra},
             )
 
     # -- extensions -----------------------------------------------------------------------------
@@ -886,6 +932,8 @@ class ApplicationService:
             errors["until"] = _("Until: the extension must end after the call closes and in the future.")
         if not (reason or "").strip():
             errors["reason"] = _("Reason: say why this startup gets more time (it is kept in the audit log).")
+        elif forms.has_control_characters(reason):
+            errors["reason"] = forms.control_characters_message(_("Reason"))
         if errors:
             raise FormInvalid(errors, {"until": str(until), "reason": reason})
         if application["status"] not in workflow.UNSUBMITTED:

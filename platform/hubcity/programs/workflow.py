@@ -8,8 +8,15 @@ with the roles allowed to make it. Roles are :data:`ROLES`: ``applicant`` (a mem
 startup), ``program_manager`` and ``admin`` (agency staff), ``system`` (jobs).
 
 Issue 5 opens draft → submitted → screening → (ineligible | more_info_requested | in_review) and
-withdrawal; the statuses of review and decision are listed with no transitions yet (the next
-issue adds them to :data:`WORKFLOW`).
+withdrawal. Issue 6 adds review and decision: in_review → awaiting_decision (staff, or the
+system when the last review round closes); awaiting_decision → approved | waitlisted | rejected
+(staff: :class:`hubcity.reviews.services.DecisionService` makes these moves with a determination);
+waitlisted → approved | rejected; approved, waitlisted, rejected → awaiting_decision (staff,
+after an upheld objection, with a reason).
+
+:data:`REVIEWER` is a viewing role only (no transition names it): the table says in which
+statuses a reviewer may see an application (``in_review``); which ones is the reviews
+repository's business (assigned to them, pledge accepted, no conflict declared).
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ ADMIN = "admin"
 SYSTEM = "system"
 ROLES: tuple[str, ...] = (APPLICANT, PROGRAM_MANAGER, ADMIN, SYSTEM)
 STAFF: frozenset[str] = frozenset({PROGRAM_MANAGER, ADMIN})
+#: A panel member reviewing applications (internal or external): sees, never moves.
+REVIEWER = "reviewer"
+#: Every role that may appear in ``Status.visible_to`` (:data:`ROLES` plus :data:`REVIEWER`).
+VIEWING_ROLES: tuple[str, ...] = ROLES + (REVIEWER,)
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,9 @@ class Status:
 _ALL = frozenset(ROLES)
 _APPLICANT = frozenset({APPLICANT})
 _WITHDRAW = Transition("withdrawn", _APPLICANT)
+_STAFF_OR_SYSTEM = STAFF | {SYSTEM}
+#: Decision statuses: awaiting_decision's outcomes, and back after an upheld objection.
+_REOPEN = Transition("awaiting_decision", STAFF, needs_reason=True)
 
 STATUSES: tuple[Status, ...] = (
     Status(
@@ -88,11 +102,20 @@ STATUSES: tuple[Status, ...] = (
         "more_info_requested", N_("More information requested"), N_("More information needed"), _ALL, _APPLICANT,
         (Transition("submitted", _APPLICANT), _WITHDRAW),
     ),
-    Status("in_review", N_("In review"), N_("Under review"), _ALL, frozenset(), (_WITHDRAW,)),
-    Status("awaiting_decision", N_("Awaiting decision"), N_("Under review"), _ALL, frozenset()),
-    Status("approved", N_("Approved"), N_("Selected"), _ALL, frozenset()),
-    Status("waitlisted", N_("Waitlisted"), N_("On the waiting list"), _ALL, frozenset()),
-    Status("rejected", N_("Rejected"), N_("Not selected"), _ALL, frozenset()),
+    Status(
+        "in_review", N_("In review"), N_("Under review"), _ALL | {REVIEWER}, frozenset(),
+        (Transition("awaiting_decision", _STAFF_OR_SYSTEM), _WITHDRAW),
+    ),
+    Status(
+        "awaiting_decision", N_("Awaiting decision"), N_("Under review"), _ALL, frozenset(),
+        (Transition("approved", STAFF), Transition("waitlisted", STAFF), Transition("rejected", STAFF)),
+    ),
+    Status("approved", N_("Approved"), N_("Selected"), _ALL, frozenset(), (_REOPEN,)),
+    Status(
+        "waitlisted", N_("Waitlisted"), N_("On the waiting list"), _ALL, frozenset(),
+        (Transition("approved", STAFF), Transition("rejected", STAFF), _REOPEN),
+    ),
+    Status("rejected", N_("Rejected"), N_("Not selected"), _ALL, frozenset(), (_REOPEN,)),
     Status("withdrawn", N_("Withdrawn"), N_("Withdrawn"), _ALL, frozenset(), (), terminal=True),
 )
 
@@ -101,6 +124,8 @@ WORKFLOW: dict[str, Status] = {status.key: status for status in STATUSES}
 INITIAL = "draft"
 #: Statuses of an application that is still a draft for deadline purposes (not yet submitted).
 UNSUBMITTED: frozenset[str] = frozenset({"draft"})
+#: Outcomes of a determination (statuses reached from ``awaiting_decision``).
+DECISIONS: tuple[str, ...] = ("approved", "waitlisted", "rejected")
 
 
 def status(key: str) -> Status:

@@ -73,7 +73,7 @@ def test_one_application_per_startup_fails_when_one_exists() -> None:
 
 
 def test_unknown_rules_fail_and_definitions_are_checked() -> None:
-    assert not run({"rule": "no_active_award_in_family"}).passed
+    assert not run({"rule": "a_rule_of_a_later_issue"}).passed
     errors = eligibility.check_rules_definition(
         [{"rule": "founded_within_years", "years": 0}, {"rule": "regions", "values": []}, {"rule": "nope"},
          {"rule": "team_size", "min": 5, "max": 1}]
@@ -85,16 +85,16 @@ def test_unknown_rules_fail_and_definitions_are_checked() -> None:
 def test_registered_rules_are_checked_with_the_contexts_extra() -> None:
     def no_award(rule, profile, context):  # type: ignore[no-untyped-def]
         ok = rule["family"] not in context.extra.get("active_award_families", ())
-        return RuleResult("no_active_award_in_family", ok, "award rule")
+        return RuleResult("test_only_award_rule", ok, "award rule")
 
-    eligibility.register_rule("no_active_award_in_family", "No active award", no_award)
+    eligibility.register_rule("test_only_award_rule", "No active award", no_award)
     try:
-        rule = {"rule": "no_active_award_in_family", "family": "ai-seed"}
+        rule = {"rule": "test_only_award_rule", "family": "ai-seed"}
         assert run(rule).passed
         assert not run(rule, extra={"active_award_families": {"ai-seed"}}).passed
     finally:
-        eligibility.RULES.pop("no_active_award_in_family")
-        eligibility.RULE_NAMES.pop("no_active_award_in_family")
+        eligibility.RULES.pop("test_only_award_rule")
+        eligibility.RULE_NAMES.pop("test_only_award_rule")
 
 
 def test_years_before_handles_29_february() -> None:

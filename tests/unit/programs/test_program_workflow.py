@@ -20,15 +20,23 @@ ISSUE_5 = {
     ("screening", "in_review"): {"program_manager", "admin"},
     **{(s, "withdrawn"): {"applicant"} for s in ("draft", "submitted", "screening", "more_info_requested", "in_review")},
 }
+#: Issue 6 extends the table (review and decision); the exact tests below check both together.
+ISSUE_6 = {
+    ("in_review", "awaiting_decision"): {"program_manager", "admin", "system"},
+    **{("awaiting_decision", s): {"program_manager", "admin"} for s in ("approved", "waitlisted", "rejected")},
+    **{("waitlisted", s): {"program_manager", "admin"} for s in ("approved", "rejected")},
+    **{(s, "awaiting_decision"): {"program_manager", "admin"} for s in ("approved", "waitlisted", "rejected")},
+}
+TABLE = {**ISSUE_5, **ISSUE_6}
 
 
 def test_every_design_status_is_in_the_table() -> None:
     assert set(workflow.WORKFLOW) == DESIGN_KEYS
 
 
-def test_the_table_holds_exactly_issue_5s_transitions() -> None:
+def test_the_table_holds_exactly_issue_5s_and_issue_6s_transitions() -> None:
     table = {(s.key, t.to): set(t.roles) for s in workflow.STATUSES for t in s.transitions}
-    assert table == ISSUE_5
+    assert table == TABLE
 
 
 @pytest.mark.parametrize("from_key", sorted(DESIGN_KEYS))
@@ -36,7 +44,7 @@ def test_the_table_holds_exactly_issue_5s_transitions() -> None:
 @pytest.mark.parametrize("role", workflow.ROLES)
 def test_can_transition_agrees_with_the_table(from_key: str, to_key: str, role: str) -> None:
     decision = workflow.can_transition(from_key, to_key, role)
-    assert decision.allowed == (role in ISSUE_5.get((from_key, to_key), set()))
+    assert decision.allowed == (role in TABLE.get((from_key, to_key), set()))
     assert decision.allowed or decision.reason
 
 

@@ -23,6 +23,19 @@ from hubcity.db.tables.programs import (
     ProgramQuestion,
     StoredFile,
 )
+from hubcity.db.tables.reviews import (
+    Award,
+    ConflictDeclaration,
+    Determination,
+    Objection,
+    PanelMember,
+    PresentationSlot,
+    Review,
+    ReviewAssignment,
+    ReviewComment,
+    ReviewRoundRun,
+    Tranche,
+)
 from hubcity.db.tables.startups import ImportRun, ProfileClaim, StartupProfile, StartupTag
 from hubcity.db.tables.taxonomy import TAXONOMY_KINDS, TaxonomyTerm
 
@@ -58,6 +71,17 @@ ALL_TABLES = [
     DeadlineExtension,
     ProgramNotice,
     ProgramQuestion,
+    ReviewRoundRun,
+    PanelMember,
+    ConflictDeclaration,
+    ReviewAssignment,
+    Review,
+    ReviewComment,
+    PresentationSlot,
+    Determination,
+    Objection,
+    Award,
+    Tranche,
 ]
 
 __all__ = [t.__name__ for t in ALL_TABLES] + ["ALL_TABLES", "TAXONOMY_KINDS"]

@@ -29,6 +29,7 @@ class Program(Table, tablename="program"):
     eligibility: JSON list of rule dicts (see :mod:`hubcity.programs.eligibility`).
     review_rounds: JSON list of rounds (see :func:`hubcity.programs.services.validate_review_rounds`).
     current_form_version: the :class:`ProgramFormVersion` new applications start on (None: no form yet).
+    objection_days: how many days after a determination the applicant may lodge an objection.
     """
 
     kind = Varchar(length=16, default="fund", index=True)
@@ -50,6 +51,7 @@ class Program(Table, tablename="program"):
     eligibility = JSON(default="[]")
     review_rounds = JSON(default="[]")
     current_form_version = Integer(null=True, default=None)
+    objection_days = Integer(default=14)
     created_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
