@@ -28,7 +28,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from piccolo.engine.postgres import PostgresEngine
 
-from hubcity import accounts, corporates, directory, matches, programs, staff, system
+from hubcity import accounts, corporates, directory, matches, programs, reviews, staff, system
 from hubcity.config.settings import Settings, load_settings
 from hubcity.core.error_pages import handle_exception
 from hubcity.core.headers import SECURITY_HEADERS, add_security_headers
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
     dependencies.update(corporates.dependencies())
     dependencies.update(directory.dependencies())
     dependencies.update(programs.dependencies())
+    dependencies.update(reviews.dependencies(engine.similarity))
     dependencies.update(matches.dependencies(engine, notifier))
 
     route_handlers: list[Any] = [
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
     route_handlers += startups.routes(settings)
     route_handlers += importing.routes()
     route_handlers += corporates.routes(settings) + directory.routes(settings)
-    route_handlers += matches.routes(settings) + programs.routes(settings)
+    route_handlers += matches.routes(settings) + programs.routes(settings) + reviews.routes(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:

@@ -61,6 +61,15 @@ class MatchingEngine:
 
         return await anyio.to_thread.run_sync(run, limiter=self._limiter)
 
+    def similarity(self, text_a: str, text_b: str) -> float:
+        """Semantic similarity 0..1 of two texts (``MatchingService.similarity``), run in the
+        caller's thread (a short embedding of two texts); 0.0 when either text is blank. For the
+        reviews domain's reviewer fit, which the composition root hands this function."""
+        try:
+            return float(self.service.similarity(text_a, text_b))
+        except ValueError:
+            return 0.0
+
     def documents_for(self, texts: list[Any]) -> list[Any]:
         """The index documents (with fingerprints) of StartupText/NeedText items, without embedding."""
         return [self.service.document_for(text) for text in texts]

@@ -17,6 +17,42 @@ using it is validated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hubcity.reviews import rules as _rules
 
 _rules.register()
+
+#: Modules whose ``CONTROLLERS`` list holds route handlers (pages, fragments, API, exports).
+CONTROLLER_MODULES: tuple[str, ...] = (
+    "hubcity.reviews.controllers.rounds",
+    "hubcity.reviews.controllers.reviewer",
+    "hubcity.reviews.controllers.decisions",
+    "hubcity.reviews.controllers.awards",
+    "hubcity.reviews.controllers.queues",
+    "hubcity.reviews.api",
+)
+
+
+def routes(settings: Any = None) -> list[Any]:
+    """Route handlers of the reviews domain: every ``CONTROLLERS`` of :data:`CONTROLLER_MODULES`."""
+    import importlib
+
+    handlers: list[Any] = []
+    for name in CONTROLLER_MODULES:
+        handlers += getattr(importlib.import_module(name), "CONTROLLERS")
+    return handlers
+
+
+def dependencies(similarity: Any) -> dict[str, Any]:
+    """Providers of ``review_service``, ``decision_service`` and ``award_service``. similarity:
+    ``(text_a, text_b) -> 0..1`` for reviewers' fit (the matching service's, from the composition root)."""
+    from litestar.di import Provide
+
+    from hubcity.reviews import deps
+
+    return {
+        "review_service": Provide(deps.review_service_provider(similarity), sync_to_thread=False),
+        "decision_service": Provide(deps.provide_decision_service, sync_to_thread=False),
+        "award_service": Provide(deps.provide_award_service, sync_to_thread=False),
+    }

@@ -1,0 +1,1 @@
+"""Pages and fragments of the reviews domain, one module per audience."""
