@@ -28,6 +28,7 @@ from hubcity.core.clock import utcnow
 from hubcity.core.errors import FormInvalid
 from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import gettext as _
+from hubcity.core.pagination import MAX_PAGE
 from hubcity.core.params import MAX_OBJECT_ID, ObjectId
 from hubcity.core.templating import get_viewer
 from hubcity.core.viewer import Viewer
@@ -64,6 +65,17 @@ ProgramStatusParam = Annotated[
     str | None,
     QueryParameter(name="status", description="open (taking applications now), published, closed; program managers also draft and archived."),
 ]
+ListPageParam = Annotated[int | None, QueryParameter(name="page", ge=1, le=MAX_PAGE, description="Page number (50 per page).")]
+#: Rows per page of the API's lists.
+API_PAGE_SIZE = 50
+
+
+def _page_window(page: int | None) -> tuple[int, int]:
+    """(page number, index of its first row) of a 1-based ``page`` (None: the first)."""
+    number = page or 1
+    return number, (number - 1) * API_PAGE_SIZE
+
+
 ProgramIdParam = Annotated[int | None, QueryParameter(name="program_id", ge=1, le=MAX_OBJECT_ID, description="Only applications to this program.")]
 ApplicationStatusParam = Annotated[str | None, QueryParameter(name="status", description="Only applications in this status (a workflow key).")]
 
@@ -167,9 +179,11 @@ class ProgramApiController(Controller):
     tags = ["programs"]
 
     @get("/", responses=errors(422))
-    async def index(self, request: Request, program_service: Programs, status: ProgramStatusParam = None) -> ProgramListOut:
+    async def index(
+        self, request: Request, program_service: Programs, status: ProgramStatusParam = None, page: ListPageParam = None
+    ) -> ProgramListOut:
         """Calls you may see, closing soonest first: published and closed ones (program managers:
-        every status). ``status=open``: only calls taking applications right now."""
+        every status). ``status=open``: only calls taking applications right now. 50 per page."""
         viewer = get_viewer(request)
         visible = PROGRAM_STATUSES if _may_run_programs(viewer) else ("published", "closed")
         if status not in (None, "", "open", *visible):
@@ -179,7 +193,11 @@ class ProgramApiController(Controller):
         items = [program_out(row, viewer) for row in rows]
         if status == "open":
             items = [item for item in items if item.is_open]
-        return ProgramListOut(items=items, total=len(items))
+        number, first = _page_window(page)
+        return ProgramListOut(
+            items=items[first : first + API_PAGE_SIZE], total=len(items), page=number, page_size=API_PAGE_SIZE,
+            pages=-(-len(items) // API_PAGE_SIZE),
+        )
 
     @get("/{program_id:int}", responses=errors(404))
     async def show(self, request: Request, program_id: ObjectId, program_service: Programs) -> ProgramOut:
@@ -254,15 +272,19 @@ class ApplicationApiController(Controller):
 
     @get("/", responses=errors(401, 422))
     async def index(
-        self, request: Request, application_service: Applications, program_id: ProgramIdParam = None, status: ApplicationStatusParam = None
+        self, request: Request, application_service: Applications, program_id: ProgramIdParam = None,
+        status: ApplicationStatusParam = None, page: ListPageParam = None,
     ) -> ApplicationListOut:
-        """Applications you may read, newest first: your startups' (program managers: every one)."""
+        """Applications you may read, newest first: your startups' (program managers: every one). 50 per page."""
         viewer = viewer_of(request)
         if status and status not in workflow.WORKFLOW:
             raise FormInvalid({"status": _("Status: “%(value)s” is not an application status.", value=status[:40])})
         rows = await application_service.listing(viewer, program_id=program_id, status=status or None)
-        items = [await application_out(application_service, row, viewer) for row in rows]
-        return ApplicationListOut(items=items, total=len(items))
+        number, first = _page_window(page)
+        items = [await application_out(application_service, row, viewer) for row in rows[first : first + API_PAGE_SIZE]]
+        return ApplicationListOut(
+            items=items, total=len(rows), page=number, page_size=API_PAGE_SIZE, pages=-(-len(rows) // API_PAGE_SIZE)
+        )
 
     @post("/", status_code=HTTP_201_CREATED, operation_class=json_body(ApplicationStartInput), responses=errors(401, 403, 404, 409, 422))
     async def start(self, request: Request, data: JSONBody[dict[str, Any]], application_service: Applications) -> ApplicationOut:

@@ -134,6 +134,9 @@ class ProgramOut(BaseModel):
 class ProgramListOut(BaseModel):
     items: list[ProgramOut]
     total: int
+    page: int = 1
+    page_size: int = 50
+    pages: int = 0
 
 
 class RuleOut(BaseModel):
@@ -177,6 +180,9 @@ class ApplicationOut(BaseModel):
 class ApplicationListOut(BaseModel):
     items: list[ApplicationOut]
     total: int
+    page: int = 1
+    page_size: int = 50
+    pages: int = 0
 
 
 class TimelineEntryOut(BaseModel):

@@ -456,3 +456,24 @@ async def test_the_openapi_document_lists_the_programs_api(client: AsyncClient) 
     assert "revision" in patch_doc["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert "409" in patch_doc["responses"] and "422" in patch_doc["responses"]
     assert all("/staff/programs" not in p for p in paths)  # pages stay out of the API document
+
+
+async def test_the_lists_are_paged(client: AsyncClient) -> None:
+    from hubcity.programs.api import API_PAGE_SIZE
+
+    programs = [await create_program(title_en=f"Call {number}") for number in range(API_PAGE_SIZE + 2)]
+    await as_user(client, "program_manager")
+
+    first = (await client.get("/api/v1/programs")).json()
+    second = (await client.get("/api/v1/programs", params={"page": 2})).json()
+    assert first["total"] == second["total"] == len(programs) and first["pages"] == 2
+    assert len(first["items"]) == API_PAGE_SIZE and len(second["items"]) == 2
+    assert {item["id"] for item in first["items"] + second["items"]} == {program["id"] for program in programs}
+    assert (await client.get("/api/v1/programs", params={"page": 3})).json()["items"] == []
+    for bad in ("0", "-1", "abc", "100001"):
+        assert (await client.get("/api/v1/programs", params={"page": bad})).status_code == 400, bad
+
+    for program in programs[:3]:
+        await create_application(program)
+    mine = (await client.get("/api/v1/applications", params={"page": 1})).json()
+    assert mine["total"] == 3 and mine["pages"] == 1 and len(mine["items"]) == 3
