@@ -25,7 +25,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from hubcity.accounts.openapi import errors, json_body
 from hubcity.core.clock import utcnow
-from hubcity.core.errors import FormInvalid
+from hubcity.core.errors import FormInvalid, InvalidStateError
 from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import gettext as _
 from hubcity.core.pagination import MAX_PAGE
@@ -342,12 +342,25 @@ class ApplicationApiController(Controller):
     async def transition(self, request: Request, application_id: ObjectId, data: JSONBody[dict[str, Any]], application_service: Applications) -> ApplicationOut:
         """Move an application to status ``to`` as the workflow table allows your role (program
         managers: screening, more_info_requested with the ``fields`` to reopen, ineligible with
-        the failed rule keys, in_review; ``reason`` goes to the applicant)."""
+        the failed rule keys, in_review; ``reason`` goes to the applicant). Decisions (approved,
+        waitlisted, rejected) that the table would allow are refused with 409
+        ``decision_required``: they are made through ``POST /api/v1/applications/{id}/determination``."""
         viewer = viewer_of(request)
         body = _object(data, ("to", "reason", "fields", "revision"), ("to",))
         to = body["to"]
         if not isinstance(to, str) or to not in workflow.WORKFLOW:
             raise FormInvalid({"to": _("To: “%(value)s” is not an application status.", value=str(to)[:40])}, body)
+        if to in workflow.DECISIONS:
+            # a decision is a Determination (message, feedback, objection window): never a bare status
+            # change. 404 first for what the caller may not see; a move the table refuses anyway keeps
+            # the workflow's own refusal (403 naming both statuses).
+            current = await application_service.get(application_id, viewer)
+            if workflow.can_transition(current["status"], to, application_service.role_of(viewer, current) or ""):
+                raise InvalidStateError(
+                    _("“%(status)s” is a decision: make it with POST %(path)s (outcome, conditions, feedback), not as a status change.",
+                      status=workflow.staff_label(to), path=f"{API_PREFIX}/applications/{application_id}/determination"),
+                    code="decision_required",
+                )
         fields = body.get("fields") or []
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields) or len(fields) > 200:
             raise FormInvalid({"fields": _("Fields: send a list of field or rule keys.")}, body)

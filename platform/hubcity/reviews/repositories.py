@@ -306,6 +306,22 @@ class ReviewRepository:
     async def user(self, user_id: int) -> dict[str, Any] | None:
         return await User.select(User.id, User.email, User.name, User.locale).where(User.id == user_id).first().run()
 
+    async def reviewer_users(self) -> list[dict[str, Any]]:
+        """Agency users holding the ``reviewer`` staff role (not deleted), by name."""
+        from hubcity.db.tables import StaffRole
+
+        rows = await StaffRole.select(StaffRole.user).where(StaffRole.role == "reviewer").run()
+        ids = sorted({int(r["user"]) for r in rows})
+        if not ids:
+            return []
+        return await User.select(User.id, User.email, User.name, User.locale).where(
+            User.id.is_in(ids) & User.deleted_at.is_null()
+        ).order_by(User.name).order_by(User.id).run()
+
+    async def has_membership(self, user_id: int) -> bool:
+        """Whether ``user_id`` holds any (not removed) panel membership."""
+        return bool(await PanelMember.exists().where((PanelMember.user == user_id) & PanelMember.removed_at.is_null()).run())
+
     async def user_by_email(self, email: str) -> dict[str, Any] | None:
         return await User.select(User.id, User.email, User.name, User.locale).where(
             (User.email == email.strip().lower()) & User.deleted_at.is_null()
@@ -454,6 +470,19 @@ class AwardRepository:
 
     async def tranches(self, award_id: int) -> list[dict[str, Any]]:
         return await Tranche.select().where(Tranche.award == award_id).order_by(Tranche.number).run()
+
+    async def unpaid_tranches(self) -> list[dict[str, Any]]:
+        """Unpaid tranches of active awards (for finance), by due date then id, each with
+        ``currency``, ``application`` and ``program`` (id) plus ``title_ko``/``title_en`` of
+        the program."""
+        return await Tranche.select(
+            Tranche.all_columns(),
+            Tranche.award.currency.as_alias("currency"),
+            Tranche.award.application.as_alias("application"),
+            Tranche.award.program.as_alias("program"),
+            Tranche.award.program.title_ko.as_alias("title_ko"),
+            Tranche.award.program.title_en.as_alias("title_en"),
+        ).where(Tranche.paid_at.is_null() & (Tranche.award.status == "active")).order_by(Tranche.due_on).order_by(Tranche.id).run()
 
     async def program(self, program_id: int) -> dict[str, Any] | None:
         return await Program.select().where(Program.id == program_id).first().run()

@@ -591,6 +591,150 @@ class ReviewService(_Notifying):
         """The viewer's panel memberships, newest first."""
         return await self.reviews.memberships_of(viewer.id)
 
+    async def may_review(self, viewer: Viewer | None) -> bool:
+        """Whether ``viewer`` may use the reviewers' pages: the ``reviewer`` role (or admin), or
+        a panel membership (an external reviewer who accepted an invitation)."""
+        if viewer is None:
+            return False
+        return viewer.has_role("reviewer") or await self.reviews.has_membership(viewer.id)
+
+    async def program_for_staff(self, program_id: int, viewer: Viewer) -> dict[str, Any]:
+        """Program ``program_id`` (row) for the staff pages of its rounds; NotFoundError when missing."""
+        _require_staff(viewer)
+        return await self._program(program_id)
+
+    async def run_assignments(self, run_id: int, viewer: Viewer) -> list[dict[str, Any]]:
+        """Every assignment of a run, withdrawn ones included (staff), by application then reviewer."""
+        _require_staff(viewer)
+        await self._run(run_id)
+        return await self.reviews.assignments(run_id)
+
+    async def run_slots(self, run_id: int, viewer: Viewer) -> list[dict[str, Any]]:
+        """The presentation slots of a run, earliest first (staff)."""
+        _require_staff(viewer)
+        await self._run(run_id)
+        return await self.reviews.slots(run_id)
+
+    async def person(self, user_id: int, viewer: Viewer) -> dict[str, Any] | None:
+        """``{id, email, name, locale}`` of a user, for staff pages naming reviewers."""
+        _require_staff(viewer)
+        return await self.reviews.user(user_id)
+
+    async def own_membership(self, run_id: int, viewer: Viewer) -> dict[str, Any] | None:
+        """The viewer's own (not removed) panel membership in run ``run_id``, or None."""
+        return await self.reviews.member_of(run_id, viewer.id)
+
+    async def review_target(self, review_id: int, viewer: Viewer) -> int:
+        """The application id of review ``review_id`` when the viewer may read it (as
+        :meth:`reviews_of`); NotFoundError naming nothing otherwise."""
+        review = await self.reviews.review(review_id)
+        if review is None:
+            raise NotFoundError(_("There is no review at this address."))
+        view = await self.reviews_of(review["assignment.round_run"], review["assignment.application"], viewer)
+        if all(r["id"] != review_id for r in view.reviews):
+            raise NotFoundError(_("There is no review at this address."))
+        return int(review["assignment.application"])
+
+    async def invitee_has_account(self, token: str) -> bool:
+        """Whether the email an invitation was sent to has an account (log in rather than sign up)."""
+        found = await self.invitation(token)
+        return await self.reviews.user_by_email(found["member"]["email"]) is not None
+
+    async def reviewer_choices(self, viewer: Viewer) -> list[dict[str, Any]]:
+        """Agency users with the ``reviewer`` role, for a panel's "add" form (staff)."""
+        _require_staff(viewer)
+        return await self.reviews.reviewer_users()
+
+    async def remove_member(self, member_id: int, viewer: Viewer, *, ip: str = "") -> dict[str, Any]:
+        """Take a member (or a pending invitation) off a run's panel (staff): ``removed_at`` set,
+        the invitation token no longer valid, their active assignments in an open run withdrawn
+        (reviews of those stop counting). NotFoundError for an unknown or removed member.
+        Audits ``panel.member_removed``. Returns the row."""
+        _require_staff(viewer)
+        member = await self.reviews.member(member_id)
+        if member is None or member["removed_at"] is not None:
+            raise NotFoundError(_("There is no panel membership at this address."))
+        run, _program, _definition = await self._run(member["round_run"])
+        now = self.clock()
+        withdrawn: list[int] = []
+        async with write_transaction():
+            await self.reviews.update_member(member_id, {"removed_at": now, "token_hash": None})
+            if member["user"] is not None and run["status"] == "open":
+                for row in await self.reviews.assignments(run["id"], reviewer_id=member["user"], active_only=True):
+                    await self.reviews.update_assignment(row["id"], {"status": "withdrawn", "withdrawn_at": now,
+                                                                     "withdrawn_reason": _("Removed from the panel.")})
+                    withdrawn.append(row["id"])
+            await audit.record("panel.member_removed", actor_id=viewer.id, object_type="panel_member", object_id=member_id,
+                               before={"user": member["user"], "email": member["email"]}, after={"withdrawn": withdrawn}, ip=ip)
+        removed = await self.reviews.member(member_id)
+        assert removed is not None
+        return removed
+
+    async def signup_for_invitation(self, token: str, data: Mapping[str, Any], *, ip: str = "") -> dict[str, Any]:
+        """An invited external reviewer without an account creates one (name, password,
+        confirmation, language, consents as :class:`hubcity.accounts.schemas.InvitationSignupInput`;
+        the email is the invitation's) and joins the panel in one go. Errors as :meth:`invitation`;
+        InvalidStateError (code ``account_exists``) when the email has an account (log in instead);
+        FormInvalid naming each bad field (nothing written). Audits ``account.signup`` and
+        ``panel.invitation_accepted``. Returns ``{user_id, locale, member}``."""
+        import asyncio
+
+        from hubcity.accounts.repositories import ConsentRepository, UserRepository
+        from hubcity.accounts.schemas import InvitationSignupInput
+        from hubcity.accounts.services.common import give_consent
+        from hubcity.core.forms import validate
+        from hubcity.core.passwords import hash_password
+
+        found = await self.invitation(token)
+        member = found["member"]
+        if member["accepted_at"] is not None:
+            raise ConflictError(_("This invitation was accepted already."))
+        users = UserRepository()
+        if await self.reviews.user_by_email(member["email"]) is not None:
+            raise InvalidStateError(_("An account with this email address exists. Log in to accept the invitation."), code="account_exists")
+        form = validate(InvitationSignupInput, data)
+        password_hash = await asyncio.to_thread(hash_password, form.password)
+        now = self.clock()
+        try:
+            async with write_transaction():
+                if await users.email_taken(member["email"]):
+                    raise InvalidStateError(_("An account with this email address exists. Log in to accept the invitation."),
+                                            code="account_exists")
+                user_id = await users.insert(email=member["email"], password_hash=password_hash, name=form.name, locale=form.locale, now=now)
+                purposes = form.given_purposes()
+                consents = ConsentRepository()
+                for purpose in purposes:
+                    await give_consent(consents, user_id=user_id, purpose=purpose, now=now, ip=ip)
+                await audit.record("account.signup", actor_id=user_id, object_type="user", object_id=user_id,
+                                   after={"panel_member": member["id"], "consents": purposes, "locale": form.locale}, ip=ip)
+                await self.reviews.update_member(member["id"], {"user": user_id, "accepted_at": now, "name": form.name, "locale": form.locale})
+                await audit.record("panel.invitation_accepted", actor_id=user_id, object_type="panel_member", object_id=member["id"],
+                                   after={"user": user_id}, ip=ip)
+        except Exception as error:
+            if is_unique_violation(error):
+                raise InvalidStateError(_("An account with this email address exists. Log in to accept the invitation."),
+                                        code="account_exists") from None
+            raise
+        accepted = await self.reviews.member(member["id"])
+        return {"user_id": user_id, "locale": form.locale, "member": accepted}
+
+    async def assignment_for(self, application_id: int, viewer: Viewer) -> dict[str, Any]:
+        """The viewer's current active assignment naming ``application_id`` (the newest; one in
+        an open run first), with ``member`` (their panel row) and ``run``; NotFoundError naming
+        nothing when there is none, their membership was removed, or the pair is conflicted
+        (an affiliation match, a startup naming their affiliation, a declared conflict)."""
+        rows = [r for r in await self.reviews.assignments_of_reviewer(viewer.id) if r["application"] == application_id]
+        rows.sort(key=lambda r: (r["round_run.status"] != "open", -int(r["id"])))
+        for row in rows:
+            member = await self.reviews.member_of(row["round_run"], viewer.id)
+            if member is None:
+                continue
+            if await conflicts.check(viewer.id, member["affiliation"], application_id) is not None:
+                break
+            run = await self.reviews.run(row["round_run"])
+            return {**row, "member": member, "run": run}
+        raise NotFoundError(_("There is no application at this address, or you may not see it."))
+
     # -- conflicts and assignment --------------------------------------------------------------
     async def conflict(self, run_id: int, reviewer_id: int, application_id: int) -> conflicts.Conflict | None:
         """The conflict between a panel member of run ``run_id`` and an application, or None
@@ -987,20 +1131,11 @@ class DecisionService(_Notifying):
         })
         return body.strip()
 
-    async def determine(
-        self, application_id: int, viewer: Viewer, outcome: str, *, conditions: str = "", feedback: str = "", ip: str = "",
-    ) -> dict[str, Any]:
-        """Determine one application (program managers, admins): ``outcome`` ``approved`` |
-        ``waitlisted`` | ``rejected`` from ``awaiting_decision`` (or approved/rejected from
-        ``waitlisted``), as the workflow table allows (NotPermittedError naming both statuses
-        otherwise). ``conditions`` (≤ 5000, approvals only) and ``feedback`` (≤ 10000): FormInvalid.
-
-        The message is rendered from ``determination_<outcome>`` in the applicant's language
-        (:func:`applicant_locale`); the status change writes an ApplicationEvent (message = the
-        rendered text), an audit entry ``application.<outcome>`` and emails each member in their
-        own language (template ``determination_<outcome>``, with conditions and feedback). An
-        earlier determination is superseded. Audits ``determination.made``. Returns the
-        Determination row."""
+    async def _checked(
+        self, application_id: int, viewer: Viewer, outcome: str, *, conditions: str, feedback: str,
+    ) -> tuple[dict[str, Any], dict[str, Any], str, int, str, str]:
+        """The checks of :meth:`determine` (and :meth:`preview`): (application, program, the
+        applicant's locale, objection days, conditions, feedback) or the error determine raises."""
         _require_staff(viewer)
         role = _staff_role(viewer)
         application = await self.applications.get(application_id, viewer)
@@ -1025,6 +1160,35 @@ class DecisionService(_Notifying):
         assert program is not None
         locale = await applicant_locale(application)
         days = int(program.get("objection_days") or 0)
+        return application, program, locale, days, conditions_text, feedback_text
+
+    async def preview(
+        self, application_id: int, viewer: Viewer, outcome: str, *, conditions: str = "", feedback: str = "",
+    ) -> dict[str, Any]:
+        """What :meth:`determine` would store, without storing anything: ``{outcome, message,
+        locale, conditions, feedback}`` (the message rendered by :meth:`render_message` in the
+        applicant's language). The same checks and errors as :meth:`determine`."""
+        _application, program, locale, days, conditions_text, feedback_text = await self._checked(
+            application_id, viewer, outcome, conditions=conditions, feedback=feedback)
+        return {"outcome": outcome, "locale": locale, "conditions": conditions_text, "feedback": feedback_text,
+                "message": self.render_message(outcome, locale, program, conditions=conditions_text, objection_days=days)}
+
+    async def determine(
+        self, application_id: int, viewer: Viewer, outcome: str, *, conditions: str = "", feedback: str = "", ip: str = "",
+    ) -> dict[str, Any]:
+        """Determine one application (program managers, admins): ``outcome`` ``approved`` |
+        ``waitlisted`` | ``rejected`` from ``awaiting_decision`` (or approved/rejected from
+        ``waitlisted``), as the workflow table allows (NotPermittedError naming both statuses
+        otherwise). ``conditions`` (≤ 5000, approvals only) and ``feedback`` (≤ 10000): FormInvalid.
+
+        The message is rendered from ``determination_<outcome>`` in the applicant's language
+        (:func:`applicant_locale`); the status change writes an ApplicationEvent (message = the
+        rendered text), an audit entry ``application.<outcome>`` and emails each member in their
+        own language (template ``determination_<outcome>``, with conditions and feedback). An
+        earlier determination is superseded. Audits ``determination.made``. Returns the
+        Determination row."""
+        application, program, locale, days, conditions_text, feedback_text = await self._checked(
+            application_id, viewer, outcome, conditions=conditions, feedback=feedback)
         message = self.render_message(outcome, locale, program, conditions=conditions_text, objection_days=days)
         now = self.clock()
         async with write_transaction():
@@ -1130,6 +1294,16 @@ class DecisionService(_Notifying):
         _require_staff(viewer)
         return await self.decisions.objections_of_program(program_id, open_only=open_only)
 
+    async def objection(self, objection_id: int, viewer: Viewer) -> dict[str, Any]:
+        """An objection for staff, with ``program`` (the id of its application's program).
+        NotFoundError when there is none."""
+        _require_staff(viewer)
+        row = await self.decisions.objection(objection_id)
+        if row is None:
+            raise NotFoundError(_("There is no objection at this address."))
+        application = await self.applications.get(row["application"], viewer)
+        return {**row, "program": application["program"]}
+
     async def answer_objection(self, objection_id: int, viewer: Viewer, *, answer: str, uphold: bool, ip: str = "") -> dict[str, Any]:
         """Staff answer an objection (``answer`` 1..5000 characters: FormInvalid). ``uphold``
         True reopens the decision: the determination is superseded and the application moves
@@ -1218,6 +1392,14 @@ class AwardService(_Notifying):
         await self.applications.get(application_id, viewer)
         award = await self.awards.award_of(application_id)
         return None if award is None else {**award, "tranches": await self.awards.tranches(award["id"])}
+
+    async def payable(self, viewer: Viewer) -> list[dict[str, Any]]:
+        """For finance (and admins): unpaid tranches of active awards, by due date, each with
+        ``ready`` (its report is accepted, so it may be paid), ``currency``, ``application``,
+        ``program``, ``title_ko``/``title_en``. NotPermittedError for anyone else."""
+        if not viewer.has_role("finance"):
+            raise NotPermittedError(_("Only finance staff may mark payments."))
+        return [{**row, "ready": row["report_accepted_at"] is not None} for row in await self.awards.unpaid_tranches()]
 
     async def remaining_budget(self, program_id: int) -> int:
         """The program's budget minus its awards that are pending, active or completed (declined
@@ -1390,6 +1572,11 @@ class AwardService(_Notifying):
             raise NotFoundError(_("There is no payment at this address."))
         award, application = await self._award(tranche["award"], viewer)
         return tranche, award, application
+
+    async def tranche(self, tranche_id: int, viewer: Viewer) -> dict[str, Any]:
+        """A tranche the viewer may read (as its award: members, staff, finance); NotFoundError otherwise."""
+        tranche, _award, _application = await self._tranche(tranche_id, viewer)
+        return tranche
 
     async def submit_report(self, tranche_id: int, viewer: Viewer, *, text: str, file_id: int | None = None, ip: str = "") -> dict[str, Any]:
         """A member of the startup submits (or, until accepted, replaces) the milestone report of a
