@@ -803,6 +803,7 @@ class ApplicationService:
         expected_revision: int | None = None,
         ip: str = "",
         notification: tuple[str, Mapping[str, Any]] | None = None,
+        determined: bool = False,
     ) -> dict[str, Any]:
         """Move an application to status ``to`` as ``viewer`` (role from :meth:`role_of`),
         through :mod:`hubcity.programs.workflow`: NotFoundError when the viewer may not see it,
@@ -812,11 +813,19 @@ class ApplicationService:
         failed eligibility rules (``ineligible``). Writes the status, an ApplicationEvent, an
         audit entry ``application.<to>`` and notifies the startup's members (with
         ``notification`` = (template, extra context) instead of ``application_status_changed``
-        when given). Inside a caller's transaction it joins it. Returns the row."""
+        when given). Inside a caller's transaction it joins it. Returns the row.
+        determined: the move to a decision (:data:`workflow.DECISIONS`) comes with its recorded
+        determination (the reviews domain's DecisionService); without it such a move raises
+        InvalidStateError (code ``decision_required``), so no decision exists without its message."""
         application = await self.get(application_id, viewer)
         role = self.role_of(viewer, application)
         if role is None:
             raise _no_application()
+        if to in workflow.DECISIONS and not determined and workflow.can_transition(application["status"], to, role):
+            raise InvalidStateError(
+                _("A decision is recorded on its own page, with its message to the applicant: use “Decide” instead."),
+                code="decision_required",
+            )
         return await self._transition(application, to, actor_id=viewer.id, role=role, reason=reason, fields=fields,
                                       expected_revision=expected_revision, ip=ip, notification=notification)
 

@@ -1197,7 +1197,7 @@ class DecisionService(_Notifying):
                 "application": application_id, "outcome": outcome, "conditions": conditions_text, "message": message,
                 "locale": locale, "feedback": feedback_text, "decided_by": viewer.id, "at": now,
             })
-            await self.applications.transition(application_id, viewer, outcome, reason=message, ip=ip, notification=(
+            await self.applications.transition(application_id, viewer, outcome, reason=message, ip=ip, determined=True, notification=(
                 f"determination_{outcome}",
                 {"conditions": conditions_text, "feedback": feedback_text, "objection_days": days, "for_email": True},
             ))

@@ -220,3 +220,26 @@ async def test_waitlisted_then_approved_and_no_decision_from_other_statuses(clie
     refused = await post_form(client, f"/staff/applications/{app_id}/decision", {"outcome": "rejected", "confirm": "yes"})
     assert refused.status_code == 403 and (await stored(app_id))["status"] == "approved"
     assert await Application.count() == 1
+
+
+async def test_no_decision_is_made_by_a_plain_status_change(client: AsyncClient) -> None:
+    """The screening page offers no decision buttons (it links to the decision page), and a
+    forged status change to a decision is refused: a decision always comes with its message."""
+    from hubcity.core.errors import InvalidStateError
+
+    made = await awaiting()
+    application_id = made["application"]["id"]
+    manager = await staff_viewer("program_manager")
+    with pytest.raises(InvalidStateError) as refused:
+        await ApplicationService().transition(application_id, manager, "approved", reason="Well done")
+    assert refused.value.code == "decision_required"
+
+    await login(client, manager)
+    page = await client.get(f"/staff/applications/{application_id}")
+    assert page.status_code == 200 and 'data-testid="decision-link"' in page.text
+    for outcome in ("approved", "waitlisted", "rejected"):
+        assert f'name="to" value="{outcome}"' not in page.text
+    forged = await post_form(client, f"/staff/applications/{application_id}/status", {"to": "approved", "reason": "Well done"})
+    assert forged.status_code in (403, 409)
+    assert (await stored(application_id))["status"] == "awaiting_decision"
+    assert await Determination.count().run() == 0

@@ -54,6 +54,8 @@ async def _staff_page(
     role = service.role_of(viewer, application) or ""
     actions = []
     for target in workflow.allowed_targets(application["status"], role):
+        if target in workflow.DECISIONS:
+            continue  # decided on the decision page, with the message to the applicant
         rule = workflow.transition(application["status"], target)
         assert rule is not None
         choices: list[tuple[str, str]] = []
