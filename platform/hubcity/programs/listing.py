@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-import json
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -36,6 +35,7 @@ from hubcity.core.viewer import Viewer
 from hubcity.corporates.textsearch import any_of, contains
 from hubcity.db.tables import Application, ApplicationFile, ProgramFormVersion, StartupProfile, StartupTag
 from hubcity.programs import workflow
+from hubcity.programs.repositories import load_json
 
 PAGE_SIZE = 25
 _JSON_COLUMNS = {"answers": dict, "snapshot": dict, "reopened_fields": list}
@@ -150,17 +150,7 @@ def parse_filters(params: Mapping[str, Sequence[str]], *, sectors: set[str], sta
         if wrong:
             errors[key] = _("%(filter)s: “%(value)s” is not one of the choices.", filter=_(label), value=wrong[0][:40])
         chosen[key] = [v for v in values if v in known]
-    dates: dict[str, date | None] = {}
-    for key, label in (("submitted_from", N_("Submitted from")), ("submitted_to", N_("Submitted until"))):
-        text = _last(params, key)
-        try:
-            dates[key] = _date(text) if text else None
-        except ValueError:
-            dates[key] = None
-            errors[key] = _("%(filter)s: give a date such as 2026-03-01.", filter=_(label))
-    if dates["submitted_from"] and dates["submitted_to"] and dates["submitted_from"] > dates["submitted_to"]:
-        errors["submitted_to"] = _("Submitted until: the date is before the “from” date.")
-        dates["submitted_to"] = None
+    dates = submitted_range(params, errors)
     extension_text = _last(params, "extension")
     extension: bool | None = None
     if extension_text in ("1", "0"):
@@ -252,14 +242,21 @@ def _select() -> Any:
     )
 
 
-def _load(value: Any, empty: Any) -> Any:
-    if isinstance(value, list | dict):
-        return value
-    try:
-        loaded = json.loads(value) if value else empty
-    except (TypeError, ValueError):
-        return empty
-    return loaded if isinstance(loaded, type(empty)) else empty
+def submitted_range(params: Mapping[str, Any], errors: dict[str, str]) -> dict[str, date | None]:
+    """``submitted_from`` / ``submitted_to`` of GET ``params`` as days (None when absent or bad);
+    a bad value, or a range that ends before it starts, gets a message in ``errors``."""
+    dates: dict[str, date | None] = {}
+    for key, label in (("submitted_from", N_("Submitted from")), ("submitted_to", N_("Submitted until"))):
+        text = _last(params, key)
+        try:
+            dates[key] = _date(text) if text else None
+        except ValueError:
+            dates[key] = None
+            errors[key] = _("%(filter)s: give a date such as 2026-03-01.", filter=_(label))
+    if dates["submitted_from"] and dates["submitted_to"] and dates["submitted_from"] > dates["submitted_to"]:
+        errors["submitted_to"] = _("Submitted until: the date is before the “from” date.")
+        dates["submitted_to"] = None
+    return dates
 
 
 class ApplicationListing:
@@ -303,7 +300,7 @@ class ApplicationListing:
             .run()
         )
         for row in rows:
-            row["fields"] = _load(row["fields"], [])
+            row["fields"] = load_json(row["fields"], [])
         return rows
 
     async def file_names(self, application_ids: Sequence[int]) -> dict[int, str]:
@@ -328,7 +325,7 @@ class ApplicationListing:
         for row in rows:
             for column, kind in _JSON_COLUMNS.items():
                 if column in row:
-                    row[column] = _load(row[column], kind())
+                    row[column] = load_json(row[column], kind())
             row["sectors"] = sectors.get(row["profile"], [])
             result.append(row)
         return result

@@ -45,7 +45,8 @@ def write_transaction() -> Any:
     return engine.transaction()
 
 
-def _load(value: Any, empty: Any) -> Any:
+def load_json(value: Any, empty: Any) -> Any:
+    """A JSON column's value as Python (``empty`` for NULL, "" or bad JSON)."""
     if isinstance(value, list | dict):
         return value
     if not value:
@@ -56,7 +57,8 @@ def _load(value: Any, empty: Any) -> Any:
         return empty
 
 
-def _dump(value: Any) -> str:
+def dump_json(value: Any) -> str:
+    """``value`` as JSON text for a JSON column (text is taken as already encoded)."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
 
 
@@ -65,7 +67,7 @@ def _program(row: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     for column in PROGRAM_JSON:
         if column in row:
-            row[column] = _load(row[column], [])
+            row[column] = load_json(row[column], [])
     return row
 
 
@@ -74,7 +76,7 @@ def _application(row: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     for column, empty in (("answers", {}), ("snapshot", {}), ("reopened_fields", [])):
         if column in row:
-            row[column] = _load(row[column], empty)
+            row[column] = load_json(row[column], empty)
     return row
 
 
@@ -109,7 +111,7 @@ class ProgramRepository:
 
     async def insert(self, values: dict[str, Any]) -> int:
         """A new program from column values (JSON columns as Python lists); returns its id."""
-        row = Program(**{k: _dump(v) if k in PROGRAM_JSON else v for k, v in values.items()})
+        row = Program(**{k: dump_json(v) if k in PROGRAM_JSON else v for k, v in values.items()})
         await row.save().run()
         return int(row.id)
 
@@ -117,7 +119,7 @@ class ProgramRepository:
         """Set column ``values`` of program ``program_id``."""
         if values:
             await Program.update(
-                {getattr(Program, k): _dump(v) if k in PROGRAM_JSON else v for k, v in values.items()}
+                {getattr(Program, k): dump_json(v) if k in PROGRAM_JSON else v for k, v in values.items()}
             ).where(Program.id == program_id).run()
 
     async def get(self, program_id: int) -> dict[str, Any] | None:
@@ -133,12 +135,12 @@ class ProgramRepository:
         return [_program(r) for r in rows]  # type: ignore[misc]
 
     async def insert_form_version(self, program_id: int, version: int, fields: list[dict[str, Any]], by: int | None) -> int:
-        row = ProgramFormVersion(program=program_id, version=version, fields=_dump(fields), created_by=by)
+        row = ProgramFormVersion(program=program_id, version=version, fields=dump_json(fields), created_by=by)
         await row.save().run()
         return int(row.id)
 
     async def replace_form_fields(self, version_id: int, fields: list[dict[str, Any]]) -> None:
-        await ProgramFormVersion.update({ProgramFormVersion.fields: _dump(fields)}).where(ProgramFormVersion.id == version_id).run()
+        await ProgramFormVersion.update({ProgramFormVersion.fields: dump_json(fields)}).where(ProgramFormVersion.id == version_id).run()
 
     async def form_version(self, version_id: int | None) -> dict[str, Any] | None:
         """Form version ``version_id`` ({id, program, version, fields (list), created_at}), or None."""
@@ -146,7 +148,7 @@ class ProgramRepository:
             return None
         row = await ProgramFormVersion.select().where(ProgramFormVersion.id == version_id).first().run()
         if row is not None:
-            row["fields"] = _load(row["fields"], [])
+            row["fields"] = load_json(row["fields"], [])
         return row
 
     async def last_version_number(self, program_id: int) -> int:
@@ -285,14 +287,14 @@ class ApplicationRepository:
     async def insert(self, values: dict[str, Any]) -> int:
         """A new application (JSON columns as Python values); returns its id. Raises the engine's
         integrity error when the startup already applied (unique index on program, profile)."""
-        row = Application(**{k: _dump(v) if k in APPLICATION_JSON else v for k, v in values.items()})
+        row = Application(**{k: dump_json(v) if k in APPLICATION_JSON else v for k, v in values.items()})
         await row.save().run()
         return int(row.id)
 
     async def update_if_revision(self, application_id: int, expected_revision: int, values: dict[str, Any]) -> bool:
         """Set ``values`` and ``revision = expected_revision + 1`` only if the stored revision is
         still ``expected_revision``; returns False (nothing written) otherwise."""
-        columns = {getattr(Application, k): _dump(v) if k in APPLICATION_JSON else v for k, v in values.items()}
+        columns = {getattr(Application, k): dump_json(v) if k in APPLICATION_JSON else v for k, v in values.items()}
         columns[Application.revision] = expected_revision + 1
         rows = (
             await Application.update(columns)
@@ -303,7 +305,7 @@ class ApplicationRepository:
         return bool(rows)
 
     async def add_event(self, values: dict[str, Any]) -> int:
-        row = ApplicationEvent(**{k: _dump(v) if k == "fields" else v for k, v in values.items()})
+        row = ApplicationEvent(**{k: dump_json(v) if k == "fields" else v for k, v in values.items()})
         await row.save().run()
         return int(row.id)
 
@@ -311,7 +313,7 @@ class ApplicationRepository:
         """The timeline of an application, oldest first (``fields`` loaded)."""
         rows = await ApplicationEvent.select().where(ApplicationEvent.application == application_id).order_by(ApplicationEvent.id).run()
         for row in rows:
-            row["fields"] = _load(row["fields"], [])
+            row["fields"] = load_json(row["fields"], [])
         return rows
 
     async def add_extension(self, values: dict[str, Any]) -> int:
@@ -336,7 +338,7 @@ class ApplicationRepository:
 
     async def _with_tags(self, row: dict[str, Any]) -> dict[str, Any]:
         for column in ("investors", "customers", "partners", "target_markets", "tags"):
-            row[column] = _load(row.get(column), [])
+            row[column] = load_json(row.get(column), [])
         tags = await StartupTag.select(StartupTag.kind, StartupTag.slug).where(StartupTag.profile == row["id"]).order_by(StartupTag.id).run()
         row["sectors"] = [t["slug"] for t in tags if t["kind"] == "sector"]
         row["technologies"] = [t["slug"] for t in tags if t["kind"] == "technology"]
@@ -361,7 +363,7 @@ class ApplicationRepository:
             (AuditEntry.action == "application.reminder_sent") & (AuditEntry.object_type == "application")
             & (AuditEntry.object_id == str(application_id))
         ).run()
-        return {int(_load(r["after"], {}).get("days", -1)) for r in rows}
+        return {int(load_json(r["after"], {}).get("days", -1)) for r in rows}
 
     # -- files (hubcity.programs.uploads) ---------------------------------------------------------
     def _file_query(self) -> Any:

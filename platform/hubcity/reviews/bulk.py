@@ -34,7 +34,6 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from hubcity.core.errors import AppError, FormInvalid
-from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
 from hubcity.core.pagination import Page, clamp_page, page_bounds
 from hubcity.core.params import MAX_OBJECT_ID
@@ -42,7 +41,7 @@ from hubcity.core.viewer import Viewer
 from hubcity.corporates.textsearch import any_of, contains
 from hubcity.db.tables import Application, PanelMember, Program, ReviewAssignment, ReviewRoundRun, StartupProfile
 from hubcity.programs import workflow
-from hubcity.programs.listing import _date, _last, _local_midnight, _values
+from hubcity.programs.listing import _last, _local_midnight, _values, submitted_range
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import BulkOutcome, DecisionService, ReviewService, round_name, rounds_of
 
@@ -119,17 +118,7 @@ def parse_queue_filters(params: Mapping[str, Sequence[str]]) -> QueueParsed:
     if len(q) > KEYWORD_MAX:
         errors["q"] = _("Startup name: at most %(limit)s characters.", limit=KEYWORD_MAX)
         q = q[:KEYWORD_MAX]
-    dates: dict[str, date | None] = {}
-    for key, label in (("submitted_from", N_("Submitted from")), ("submitted_to", N_("Submitted until"))):
-        text = _last(params, key)
-        try:
-            dates[key] = _date(text) if text else None
-        except ValueError:
-            dates[key] = None
-            errors[key] = _("%(filter)s: give a date such as 2026-03-01.", filter=_(label))
-    if dates["submitted_from"] and dates["submitted_to"] and dates["submitted_from"] > dates["submitted_to"]:
-        errors["submitted_to"] = _("Submitted until: the date is before the “from” date.")
-        dates["submitted_to"] = None
+    dates = submitted_range(params, errors)
     round_text = _last(params, "round")
     round_id = _whole(round_text) if round_text else None
     if round_text and round_id is None:

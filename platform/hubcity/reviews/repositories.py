@@ -9,7 +9,6 @@ conflict declaration of theirs names its startup. Anything else is None (a 404 n
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
@@ -34,7 +33,7 @@ from hubcity.db.tables import (
     Tranche,
     User,
 )
-from hubcity.programs.repositories import members_of, write_transaction
+from hubcity.programs.repositories import dump_json, load_json, members_of, write_transaction
 from hubcity.reviews.conflicts import StartupFacts, startup_facts
 
 __all__ = [
@@ -47,28 +46,12 @@ BUDGET_STATUSES: tuple[str, ...] = ("agreement_pending", "active", "completed")
 ACTIVE_AWARD_STATUSES: tuple[str, ...] = ("agreement_pending", "active")
 
 
-def _load(value: Any, empty: Any) -> Any:
-    """A JSON column's value as Python (``empty`` for NULL, "" or bad JSON)."""
-    if isinstance(value, list | dict):
-        return value
-    if not value:
-        return empty
-    try:
-        return json.loads(value)
-    except (TypeError, ValueError):
-        return empty
-
-
-def _dump(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-
-
 def _loaded(row: dict[str, Any] | None, columns: dict[str, Any]) -> dict[str, Any] | None:
     if row is None:
         return None
     for column, empty in columns.items():
         if column in row:
-            row[column] = _load(row[column], empty)
+            row[column] = load_json(row[column], empty)
     return row
 
 
@@ -85,14 +68,14 @@ def _review(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 async def _insert(table: Any, values: dict[str, Any], json_columns: tuple[str, ...] = ()) -> int:
-    row = table(**{k: _dump(v) if k in json_columns else v for k, v in values.items()})
+    row = table(**{k: dump_json(v) if k in json_columns else v for k, v in values.items()})
     await row.save().run()
     return int(row.id)
 
 
 async def _update(table: Any, row_id: int, values: dict[str, Any], json_columns: tuple[str, ...] = ()) -> None:
     if values:
-        await table.update({getattr(table, k): _dump(v) if k in json_columns else v for k, v in values.items()}).where(
+        await table.update({getattr(table, k): dump_json(v) if k in json_columns else v for k, v in values.items()}).where(
             table.id == row_id
         ).run()
 
@@ -295,8 +278,8 @@ class ReviewRepository:
             Application.id.is_in(application_ids)
         ).run()
         for row in rows:
-            snapshot = _load(row["snapshot"], {})
-            answers = _load(row["answers"], {})
+            snapshot = load_json(row["snapshot"], {})
+            answers = load_json(row["answers"], {})
             parts = [str(snapshot.get(k) or "") for k in ("name_en", "name_ko", "one_liner_en", "one_liner_ko", "description_en", "description_ko")]
             parts += [str(v) for v in answers.values() if isinstance(v, str)]
             tags = await StartupTag.select(StartupTag.slug).where(StartupTag.profile == row["profile"]).order_by(StartupTag.id).run()
