@@ -321,22 +321,26 @@ class PartnerNeedService:
         errors: dict[str, str],
         total: int,
         facets: dict[str, dict[str, int]],
+        scope: NeedScope | None = None,
     ) -> NeedSearch:
         """A page of needs a search index found (``ids``, best first; ``total`` found in all),
         shown as :meth:`search` shows them. Each need is read again under the viewer's
-        visibility: one the viewer may not see is left out whatever the index said."""
-        scope = await self.scope(viewer)
+        visibility (``scope``: the viewer's, from :meth:`scope` when not given): one the viewer
+        may not see is left out whatever the index said."""
+        scope = scope or await self.scope(viewer)
         rows = await self.needs.visible_many(ids, scope)
         now = utcnow()
         results = Page(items=[present(r, scope, now) for r in rows], number=filters.page, size=PAGE_SIZE, total=total)
         return NeedSearch(results=results, filters=filters, errors=errors, facets=facets)
 
-    async def anonymised_matches(self, viewer: Viewer | None, filters: SearchFilters, *, limit: int) -> AnonymisedMatches:
+    async def anonymised_matches(self, viewer: Viewer | None, filters: SearchFilters, *, limit: int,
+                                 scope: NeedScope | None = None) -> AnonymisedMatches:
         """The anonymised needs ``viewer`` may see that contain the keyword ``filters.q`` and pass
         the filters, newest first (at most ``limit`` ids), with their facet counts. They are
         searched here, not in the search index, because the corporation behind one is matched
-        only for those who may know it (its members and staff)."""
-        scope = await self.scope(viewer)
+        only for those who may know it (its members and staff). ``scope``: the viewer's, from
+        :meth:`scope` when not given."""
+        scope = scope or await self.scope(viewer)
         rows, total = await self.needs.search(scope, filters, limit=limit, offset=0, anonymised_only=True)
         facets: dict[str, dict[str, int]] = {"sector": {}, "technology": {}, "stage": {}, "engagement": {}}
         for row in rows:

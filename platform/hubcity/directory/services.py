@@ -209,7 +209,8 @@ class DirectoryService:
             )
             counts = _need_facets(result.facets)
             return await self.need_service.found_page(
-                viewer, [int(hit.id) for hit in result.hits], filters=filters, errors=errors, total=int(result.total), facets=counts
+                viewer, [int(hit.id) for hit in result.hits], filters=filters, errors=errors, total=int(result.total), facets=counts,
+                scope=scope,
             )
         # Named needs: by words and meaning in the index. Anonymised needs: by words in the
         # database, where who posted one is matched only for those who may know it.
@@ -218,7 +219,7 @@ class DirectoryService:
             "search", "needs", text, filter=directory_need_filter(scope, filters, country_slugs=countries, named_only=True),
             facets=facets, limit=window, semantic_floor=DIRECTORY_SEMANTIC_FLOOR,
         )
-        masked = await self.need_service.anonymised_matches(viewer, filters, limit=window)
+        masked = await self.need_service.anonymised_matches(viewer, filters, limit=window, scope=scope)
         by_words = [int(hit.id) for hit in named.hits if hit.keyword_score is not None]
         by_meaning = [int(hit.id) for hit in named.hits if hit.keyword_score is None]
         ordered = (by_words + list(masked.ids) + by_meaning)[offset : offset + limit]
@@ -226,7 +227,7 @@ class DirectoryService:
         for kind, values in masked.facets.items():
             counts[kind] = _sum_counts([counts.get(kind, {}), values])
         return await self.need_service.found_page(
-            viewer, ordered, filters=filters, errors=errors, total=int(named.total) + masked.total, facets=counts
+            viewer, ordered, filters=filters, errors=errors, total=int(named.total) + masked.total, facets=counts, scope=scope
         )
 
     async def filter_options(self, kinds: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
