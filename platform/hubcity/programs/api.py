@@ -279,12 +279,12 @@ class ApplicationApiController(Controller):
         viewer = viewer_of(request)
         if status and status not in workflow.WORKFLOW:
             raise FormInvalid({"status": _("Status: “%(value)s” is not an application status.", value=status[:40])})
-        rows = await application_service.listing(viewer, program_id=program_id, status=status or None)
         number, first = _page_window(page)
-        items = [await application_out(application_service, row, viewer) for row in rows[first : first + API_PAGE_SIZE]]
-        return ApplicationListOut(
-            items=items, total=len(rows), page=number, page_size=API_PAGE_SIZE, pages=-(-len(rows) // API_PAGE_SIZE)
+        rows, total = await application_service.listing_page(
+            viewer, program_id=program_id, status=status or None, limit=API_PAGE_SIZE, offset=first
         )
+        items = [await application_out(application_service, row, viewer) for row in rows]
+        return ApplicationListOut(items=items, total=total, page=number, page_size=API_PAGE_SIZE, pages=-(-total // API_PAGE_SIZE))
 
     @post("/", status_code=HTTP_201_CREATED, operation_class=json_body(ApplicationStartInput), responses=errors(401, 403, 404, 409, 422))
     async def start(self, request: Request, data: JSONBody[dict[str, Any]], application_service: Applications) -> ApplicationOut:

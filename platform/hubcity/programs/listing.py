@@ -108,15 +108,17 @@ class ParsedFilters:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
+def query_values(params: Mapping[str, Sequence[str]], key: str) -> list[str]:
+    """Every non-blank value of query parameter ``key`` (one string or a list), stripped, in order."""
     raw = params.get(key) or []
     if isinstance(raw, str):
         raw = [raw]
     return [str(v).strip() for v in raw if str(v).strip()]
 
 
-def _last(params: Mapping[str, Sequence[str]], key: str) -> str:
-    values = _values(params, key)
+def query_last(params: Mapping[str, Sequence[str]], key: str) -> str:
+    """The last non-blank value of query parameter ``key``, stripped; "" when there is none."""
+    values = query_values(params, key)
     return values[-1] if values else ""
 
 
@@ -135,33 +137,33 @@ def parse_filters(params: Mapping[str, Sequence[str]], *, sectors: set[str], sta
     :func:`hubcity.corporates.filters.query_dict` gives them). ``sectors``/``stages``: the known
     taxonomy slugs. Unknown values are dropped and named in the errors."""
     errors: dict[str, str] = {}
-    statuses = list(dict.fromkeys(_values(params, "status")))[:MAX_VALUES]
+    statuses = list(dict.fromkeys(query_values(params, "status")))[:MAX_VALUES]
     unknown = [s for s in statuses if s not in workflow.WORKFLOW]
     if unknown:
         errors["status"] = _("Status: “%(value)s” is not an application status.", value=unknown[0][:40])
-    q = _last(params, "q")
+    q = query_last(params, "q")
     if len(q) > KEYWORD_MAX:
         errors["q"] = _("Startup name: at most %(limit)s characters.", limit=KEYWORD_MAX)
         q = q[:KEYWORD_MAX]
     chosen: dict[str, list[str]] = {}
     for key, known, label in (("sector", sectors, N_("Sector")), ("stage", stages, N_("Stage"))):
-        values = list(dict.fromkeys(_values(params, key)))[:MAX_VALUES]
+        values = list(dict.fromkeys(query_values(params, key)))[:MAX_VALUES]
         wrong = [v for v in values if v not in known]
         if wrong:
             errors[key] = _("%(filter)s: “%(value)s” is not one of the choices.", filter=_(label), value=wrong[0][:40])
         chosen[key] = [v for v in values if v in known]
     dates = submitted_range(params, errors)
-    extension_text = _last(params, "extension")
+    extension_text = query_last(params, "extension")
     extension: bool | None = None
     if extension_text in ("1", "0"):
         extension = extension_text == "1"
     elif extension_text:
         errors["extension"] = _("Extension: choose with, without, or any.")
-    sort = _last(params, "sort") or DEFAULT_SORT
+    sort = query_last(params, "sort") or DEFAULT_SORT
     if sort not in SORTS:
         errors["sort"] = _("Sort: “%(value)s” is not a way to sort this list.", value=sort[:40])
         sort = DEFAULT_SORT
-    page_text = _last(params, "page")
+    page_text = query_last(params, "page")
     try:
         page = clamp_page(int(page_text)) if page_text else 1
     except ValueError:
@@ -187,7 +189,8 @@ def query_string(filters: ApplicationFilters, **extra: Any) -> str:
     return urlencode(params, doseq=True)
 
 
-def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant (aware, UTC) at which ``day`` begins in ``zone``."""
     return datetime.combine(day, time(0, 0), tzinfo=zone).astimezone(UTC)
 
 
@@ -206,9 +209,9 @@ def _conditions(program_id: int, filters: ApplicationFilters, zone: ZoneInfo) ->
         tagged = StartupTag.select(StartupTag.profile).where((StartupTag.kind == "sector") & StartupTag.slug.is_in(list(filters.sectors)))
         conditions.append(Application.profile.is_in(tagged))
     if filters.submitted_from:
-        conditions.append(Application.submitted_at >= _local_midnight(filters.submitted_from, zone))
+        conditions.append(Application.submitted_at >= local_midnight(filters.submitted_from, zone))
     if filters.submitted_to:
-        conditions.append(Application.submitted_at < _local_midnight(filters.submitted_to + timedelta(days=1), zone))
+        conditions.append(Application.submitted_at < local_midnight(filters.submitted_to + timedelta(days=1), zone))
     if filters.extension is True:
         conditions.append(Application.deadline_extended_to.is_not_null())
     elif filters.extension is False:
@@ -247,7 +250,7 @@ def submitted_range(params: Mapping[str, Any], errors: dict[str, str]) -> dict[s
     a bad value, or a range that ends before it starts, gets a message in ``errors``."""
     dates: dict[str, date | None] = {}
     for key, label in (("submitted_from", N_("Submitted from")), ("submitted_to", N_("Submitted until"))):
-        text = _last(params, key)
+        text = query_last(params, key)
         try:
             dates[key] = _date(text) if text else None
         except ValueError:

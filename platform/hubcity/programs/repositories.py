@@ -273,16 +273,28 @@ class ApplicationRepository:
             .run()
         )
 
-    async def listing(self, scope: ApplicationScope, *, program_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
-        """Applications ``scope`` may read, newest first, filtered by program and status."""
-        query = Application.select()
+    async def listing(self, scope: ApplicationScope, *, program_id: int | None = None, status: str | None = None,
+                      limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Applications ``scope`` may read, newest first, filtered by program and status; at most
+        ``limit`` rows (all when None) from row ``offset`` (0-based)."""
+        query = self._scoped(Application.select(), scope, program_id, status).order_by(Application.id, ascending=False)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        return [_application(r) for r in await query.run()]  # type: ignore[misc]
+
+    async def listing_count(self, scope: ApplicationScope, *, program_id: int | None = None, status: str | None = None) -> int:
+        """How many applications :meth:`listing` finds without a limit."""
+        return int(await self._scoped(Application.count(), scope, program_id, status).run())
+
+    @staticmethod
+    def _scoped(query: Any, scope: ApplicationScope, program_id: int | None, status: str | None) -> Any:
         if (condition := scope_condition(scope)) is not None:
             query = query.where(condition)
         if program_id is not None:
             query = query.where(Application.program == program_id)
         if status:
             query = query.where(Application.status == status)
-        return [_application(r) for r in await query.order_by(Application.id, ascending=False).run()]  # type: ignore[misc]
+        return query
 
     async def insert(self, values: dict[str, Any]) -> int:
         """A new application (JSON columns as Python values); returns its id. Raises the engine's

@@ -610,6 +610,14 @@ class ApplicationService:
         """Applications ``viewer`` may read (staff: all; a startup member: their startups'), newest first."""
         return await self.applications.listing(await self.scope(viewer), program_id=program_id, status=status)
 
+    async def listing_page(self, viewer: Viewer, *, program_id: int | None = None, status: str | None = None,
+                           limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """One page of :meth:`listing` read in SQL: (at most ``limit`` rows from row ``offset``,
+        how many there are in all)."""
+        scope = await self.scope(viewer)
+        rows = await self.applications.listing(scope, program_id=program_id, status=status, limit=limit, offset=offset)
+        return rows, await self.applications.listing_count(scope, program_id=program_id, status=status)
+
     async def timeline(self, application_id: int, viewer: Viewer) -> list[dict[str, Any]]:
         """The events of an application: [{at, from_status, to_status, label, message, fields}],
         ``label`` the public label for applicants and the staff label for staff (translated)."""

@@ -41,7 +41,7 @@ from hubcity.core.viewer import Viewer
 from hubcity.corporates.textsearch import any_of, contains
 from hubcity.db.tables import Application, PanelMember, Program, ReviewAssignment, ReviewRoundRun, StartupProfile
 from hubcity.programs import workflow
-from hubcity.programs.listing import _last, _local_midnight, _values, submitted_range
+from hubcity.programs.listing import local_midnight, query_last, query_values, submitted_range
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import BulkOutcome, DecisionService, ReviewService, round_name, rounds_of
 
@@ -106,30 +106,30 @@ def parse_queue_filters(params: Mapping[str, Sequence[str]]) -> QueueParsed:
     """Read a queue's filters from GET parameters (name → list of values); bad values are left out
     and named in ``errors``."""
     errors: dict[str, str] = {}
-    raw_programs = list(dict.fromkeys(_values(params, "program")))[:MAX_VALUES]
+    raw_programs = list(dict.fromkeys(query_values(params, "program")))[:MAX_VALUES]
     programs = [p for p in (_whole(v) for v in raw_programs) if p is not None]
     if len(programs) != len(raw_programs):
         errors["program"] = _("Program: choose programs from the list.")
-    statuses = list(dict.fromkeys(_values(params, "status")))[:MAX_VALUES]
+    statuses = list(dict.fromkeys(query_values(params, "status")))[:MAX_VALUES]
     wrong = [s for s in statuses if s not in QUEUE_STATUSES]
     if wrong:
         errors["status"] = _("Status: “%(value)s” is not a status of the queues.", value=wrong[0][:40])
-    q = _last(params, "q")
+    q = query_last(params, "q")
     if len(q) > KEYWORD_MAX:
         errors["q"] = _("Startup name: at most %(limit)s characters.", limit=KEYWORD_MAX)
         q = q[:KEYWORD_MAX]
     dates = submitted_range(params, errors)
-    round_text = _last(params, "round")
+    round_text = query_last(params, "round")
     round_id = _whole(round_text) if round_text else None
     if round_text and round_id is None:
         errors["round"] = _("Review round: choose a round from the list.")
-    assigned_text = _last(params, "assigned")
+    assigned_text = query_last(params, "assigned")
     assigned: bool | None = None
     if assigned_text in ("1", "0"):
         assigned = assigned_text == "1"
     elif assigned_text:
         errors["assigned"] = _("Reviewers: choose assigned, unassigned, or any.")
-    page_text = _last(params, "page")
+    page_text = query_last(params, "page")
     page = 1
     if page_text:
         if page_text.isascii() and page_text.isdecimal() and len(page_text) < 30:
@@ -166,9 +166,9 @@ async def _conditions(filters: QueueFilters, zone: ZoneInfo) -> list[Any] | None
         )
         conditions.append(Application.profile.is_in(names))
     if filters.submitted_from:
-        conditions.append(Application.submitted_at >= _local_midnight(filters.submitted_from, zone))
+        conditions.append(Application.submitted_at >= local_midnight(filters.submitted_from, zone))
     if filters.submitted_to:
-        conditions.append(Application.submitted_at < _local_midnight(filters.submitted_to + timedelta(days=1), zone))
+        conditions.append(Application.submitted_at < local_midnight(filters.submitted_to + timedelta(days=1), zone))
     if filters.round:
         run = await ReviewRoundRun.select(ReviewRoundRun.participants).where(ReviewRoundRun.id == filters.round).first().run()
         participants = _json_list(run["participants"]) if run else []

@@ -477,3 +477,23 @@ async def test_the_lists_are_paged(client: AsyncClient) -> None:
         await create_application(program)
     mine = (await client.get("/api/v1/applications", params={"page": 1})).json()
     assert mine["total"] == 3 and mine["pages"] == 1 and len(mine["items"]) == 3
+
+
+async def test_the_applications_list_pages_in_order_and_only_within_the_viewers_scope(
+    client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("hubcity.programs.api.API_PAGE_SIZE", 2)
+    programs = [await create_program(title_en=f"Call {number}") for number in range(3)]
+    theirs = [await create_application(program) for program in programs[:2]]
+    startup = await as_startup(client)
+    mine = [(await create_application(program, startup))["application"]["id"] for program in programs]
+
+    pages = [(await client.get("/api/v1/applications", params={"page": n})).json() for n in (1, 2, 3)]
+    assert [p["total"] for p in pages] == [3, 3, 3] and [p["pages"] for p in pages] == [2, 2, 2]
+    assert [[item["id"] for item in p["items"]] for p in pages] == [mine[::-1][:2], mine[::-1][2:], []]
+
+    await as_user(client, "program_manager")
+    everyone = (await client.get("/api/v1/applications", params={"page": 2, "program_id": programs[0]["id"]})).json()
+    assert everyone["total"] == 2 and everyone["pages"] == 1 and everyone["items"] == []
+    first = (await client.get("/api/v1/applications", params={"program_id": programs[0]["id"]})).json()
+    assert [item["id"] for item in first["items"]] == [mine[0], theirs[0]["application"]["id"]]
