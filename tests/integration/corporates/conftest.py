@@ -1,19 +1,3 @@
-from __future__ import annotations
+"""The shared client fixture (login route, seeded taxonomies)."""
 
-from collections.abc import AsyncIterator
-
-import pytest
-from httpx import AsyncClient
-from litestar import Litestar
-
-from tests.conftest import open_client
-from tests.factories.corporates import login_route, seed_taxonomy
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncClient]:
-    """The app's client over seeded taxonomies, with a test-only route logging in by user id."""
-    app.register(login_route)
-    await seed_taxonomy()
-    async with open_client(app) as test_client:
-        yield test_client
+from tests.factories.clients import client  # noqa: F401 - the shared fixture

@@ -12,6 +12,7 @@ from hubcity.core.templating import build_environment
 from hubcity.db.engine import use_database
 from hubcity.programs.services import ApplicationService, ProgramService
 from tests.conftest import empty_tables
+from tests.factories.clients import client  # noqa: F401 - the shared fixture
 
 
 class Clock:

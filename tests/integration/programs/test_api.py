@@ -5,31 +5,21 @@ application), and the OpenAPI document."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from litestar import Litestar
 
 from hubcity.core.clock import utcnow
 from hubcity.db.tables import Application, AuditEntry, Program
-from tests.conftest import api_call, open_client
-from tests.factories.corporates import login_as, login_route, quick_user, seed_taxonomy
+from tests.conftest import api_call
+from tests.factories.corporates import login_as, quick_user
 from tests.factories.programs import COMPLETE_ANSWERS, FORM, create_application, create_program, create_startup
 
 PROGRAMS = "/api/v1/programs"
 APPLICATIONS = "/api/v1/applications"
 SECRET_TITLE = "Stealth Quantum Fund"
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncClient]:
-    app.register(login_route)
-    await seed_taxonomy()
-    async with open_client(app) as test_client:
-        yield test_client
 
 
 def program_body(**overrides: Any) -> dict[str, Any]:

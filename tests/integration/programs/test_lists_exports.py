@@ -6,29 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from litestar import Litestar
 
 from hubcity.db.tables import Application
 from hubcity.programs import listing
 from hubcity.programs.services import ApplicationService
-from tests.conftest import open_client
 from tests.factories.accounts import create_org
-from tests.factories.corporates import login_as, login_route, member_of, quick_user, seed_taxonomy
+from tests.factories.corporates import login_as, member_of, quick_user
 from tests.factories.programs import create_application, create_program, create_startup, staff_viewer
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncClient]:
-    app.register(login_route)
-    await seed_taxonomy()
-    async with open_client(app) as test_client:
-        yield test_client
 
 
 def listed_ids(html: str) -> list[int]:

@@ -16,6 +16,7 @@ from hubcity.db.engine import use_database
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import AwardService, DecisionService, ReviewService
 from tests.conftest import empty_tables
+from tests.factories.clients import client  # noqa: F401 - the shared fixture
 from tests.factories.programs import staff_viewer
 from tests.factories.reviews import word_similarity
 

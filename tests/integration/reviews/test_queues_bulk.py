@@ -5,32 +5,22 @@ determinations, events, audit entries and notifications; a mixed bulk reports ev
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from litestar import Litestar
 
 from hubcity.core.viewer import Viewer
 from hubcity.db.tables import Application, ApplicationEvent, AuditEntry, Determination, Notification, ReviewAssignment
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import ReviewService
-from tests.conftest import api_call, csrf_token, open_client
-from tests.factories.corporates import login_as, login_route, quick_user, seed_taxonomy
+from tests.conftest import api_call, csrf_token
+from tests.factories.corporates import login_as, quick_user
 from tests.factories.programs import create_application, create_program, create_startup, staff_viewer
 from tests.factories.reviews import application_in_review, internal_reviewer, on_panel, program_with_rounds, word_similarity
 
 QUEUES = "/staff/queues"
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncClient]:
-    app.register(login_route)
-    await seed_taxonomy()
-    async with open_client(app) as test_client:
-        yield test_client
 
 
 def listed(html: str) -> list[int]:

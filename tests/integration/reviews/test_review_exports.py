@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -18,8 +17,7 @@ from hubcity.core.notify import Notifier
 from hubcity.core.templating import build_environment
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import AwardService, DecisionService, ReviewService
-from tests.conftest import open_client
-from tests.factories.corporates import login_as, login_route, quick_user, seed_taxonomy
+from tests.factories.corporates import login_as, quick_user
 from tests.factories.programs import create_startup, staff_viewer
 from tests.factories.reviews import (
     application_in_review,
@@ -30,14 +28,6 @@ from tests.factories.reviews import (
     review,
     word_similarity,
 )
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncClient]:
-    app.register(login_route)
-    await seed_taxonomy()
-    async with open_client(app) as test_client:
-        yield test_client
 
 
 def read_csv(response: Any) -> list[list[str]]:

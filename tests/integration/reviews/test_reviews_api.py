@@ -5,32 +5,21 @@ and the issue-5 transition endpoint refusing decisions."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from httpx import AsyncClient
-from litestar import Litestar
 
 from hubcity.db.tables import Application, Award, Determination, PanelMember, Review, ReviewAssignment
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import ReviewService
-from tests.conftest import api_call, open_client
-from tests.factories.corporates import login_as, login_route, quick_user, seed_taxonomy
+from tests.conftest import api_call
+from tests.factories.corporates import login_as, quick_user
 from tests.factories.programs import create_startup, staff_viewer
 from tests.factories.reviews import application_in_review, internal_reviewer, on_panel, program_with_rounds, word_similarity
 
 API = "/api/v1"
 SECRET = "Stealth Quantum Labs"
-
-
-@pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncClient]:
-    app.register(login_route)
-    await seed_taxonomy()
-    async with open_client(app) as test_client:
-        yield test_client
 
 
 async def login(client: AsyncClient, viewer: Any) -> None:
