@@ -32,7 +32,7 @@ from hubcity import accounts, corporates, directory, matches, programs, reviews,
 from hubcity.config.settings import Settings, load_settings
 from hubcity.core.error_pages import handle_exception
 from hubcity.core.headers import SECURITY_HEADERS, add_security_headers
-from hubcity.core.jobs import JobRegistry, Worker
+from hubcity.core.jobs import JobRegistry, Worker, lanes
 from hubcity.core.middleware import ContextMiddleware
 from hubcity.core.notify import DELIVER_JOB, Notifier
 from hubcity.core.sessions import RotatingSessionConfig
@@ -130,13 +130,12 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
         if isinstance(database, PostgresEngine):
             await database.start_connection_pool(min_size=1, max_size=10)
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run_forever(stop)) if settings.run_inprocess_worker else None
+        tasks = [asyncio.create_task(lane.run_forever(stop)) for lane in lanes(registry)] if settings.run_inprocess_worker else []
         try:
             yield
         finally:
             stop.set()
-            if task:
-                await task
+            await asyncio.gather(*tasks)
             if isinstance(database, PostgresEngine):
                 await database.close_connection_pool()
 

@@ -361,7 +361,7 @@ def serve(host: str, port: int, reload: bool) -> None:
 def worker(once: bool, poll_interval: float) -> None:
     """Run background jobs from the jobs table until stopped (SIGINT or SIGTERM)."""
     from hubcity.asgi import build_job_registry
-    from hubcity.core.jobs import Worker
+    from hubcity.core.jobs import Worker, lanes
     from hubcity.matches.engine import MatchingEngine
     from hubcity.core.notify import Notifier
     from hubcity.core.templating import build_environment
@@ -371,7 +371,8 @@ def worker(once: bool, poll_interval: float) -> None:
     async def work() -> int:
         async with open_database(settings):
             notifier = Notifier(build_environment(settings), smtp_url=settings.smtp_url)
-            job_worker = Worker(build_job_registry(notifier, MatchingEngine(settings), settings.public_url))
+            registry = build_job_registry(notifier, MatchingEngine(settings), settings.public_url)
+            job_worker = Worker(registry)
             if once:
                 await job_worker.reclaim_stale()
                 return await job_worker.drain()
@@ -380,9 +381,9 @@ def worker(once: bool, poll_interval: float) -> None:
             signals = (signal.SIGINT, signal.SIGTERM)
             for sig in signals:
                 loop.add_signal_handler(sig, stop.set)
-            click.echo(_("Job worker %(id)s started; press Ctrl+C to stop.", id=job_worker.worker_id))
+            click.echo(_("Job worker %(id)s started (index jobs in a lane of their own); press Ctrl+C to stop.", id=job_worker.worker_id))
             try:
-                await job_worker.run_forever(stop, poll_interval_s=poll_interval)
+                await asyncio.gather(*(lane.run_forever(stop, poll_interval_s=poll_interval) for lane in lanes(registry)))
             finally:
                 for sig in signals:
                     loop.remove_signal_handler(sig)

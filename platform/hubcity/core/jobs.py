@@ -44,6 +44,9 @@ INDEX_JOB_ATTEMPTS = 500
 #: changes the documents of every profile and need of an organisation.
 INDEX_STARTUP_JOB = "matches.index_startup"
 INDEX_NEED_JOB = "matches.index_need"
+#: The jobs that embed texts (seconds each, and the models' first load takes longer): they run
+#: in a lane of their own so mail and reminders never wait behind them.
+INDEX_JOBS: tuple[str, ...] = (INDEX_STARTUP_JOB, INDEX_NEED_JOB)
 
 
 async def enqueue(
@@ -118,7 +121,8 @@ def backoff(attempts: int, base_s: float) -> timedelta:
 
 class Worker:
     """Claims and runs jobs. ``backoff_base_s``: first retry delay in seconds; ``only``: job names
-    this worker claims (None: every job), e.g. a worker of its own for the index jobs."""
+    this worker claims (None: every job), e.g. a worker of its own for the index jobs; ``skip``:
+    job names it never claims (the other lane's)."""
 
     def __init__(
         self,
@@ -127,11 +131,13 @@ class Worker:
         backoff_base_s: float = 5.0,
         worker_id: str | None = None,
         only: tuple[str, ...] | None = None,
+        skip: tuple[str, ...] = (),
     ):
         self.registry = registry
         self.backoff_base_s = backoff_base_s
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.only = only
+        self.skip = skip
 
     async def _claim(self) -> dict[str, Any] | None:
         now = utcnow()
@@ -141,6 +147,8 @@ class Worker:
                 due = (Job.status == "queued") & (Job.run_after <= now)
                 if self.only is not None:
                     due = due & Job.name.is_in(list(self.only))
+                if self.skip:
+                    due = due & Job.name.not_in(list(self.skip))
                 job = await (
                     Job.select(Job.id)
                     .where(due)
@@ -155,7 +163,7 @@ class Worker:
                     {Job.status: "running", Job.locked_at: now, Job.locked_by: self.worker_id, Job.attempts: Job.attempts + 1}
                 ).where(Job.id == job["id"]).run()
             return await Job.select().where(Job.id == job["id"]).first().output(load_json=True).run()
-        names = "" if self.only is None else " AND name = ANY({})"
+        names = ("" if self.only is None else " AND name = ANY({})") + (" AND NOT (name = ANY({}))" if self.skip else "")
         rows = await Job.raw(
             "UPDATE job SET status = 'running', locked_at = {}, locked_by = {}, attempts = attempts + 1 "
             "WHERE id = (SELECT id FROM job WHERE status = 'queued' AND run_after <= {}" + names + " "
@@ -164,6 +172,7 @@ class Worker:
             self.worker_id,
             now,
             *([] if self.only is None else [list(self.only)]),
+            *([list(self.skip)] if self.skip else []),
         ).run()
         if not rows:
             return None
@@ -256,3 +265,13 @@ async def queue_health() -> dict[str, Any]:
         "done": counts.get("done", 0),
         "oldest_due_age_s": round(age, 1),
     }
+
+
+def lanes(registry: JobRegistry, *, worker_id: str | None = None, backoff_base_s: float = 5.0) -> tuple[Worker, Worker]:
+    """The two workers a process runs side by side: (the index jobs of :data:`INDEX_JOBS`,
+    every other job). Mail and reminders thus go out while the models load or a reindex runs."""
+    base = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+    return (
+        Worker(registry, worker_id=f"{base}:index", only=INDEX_JOBS, backoff_base_s=backoff_base_s),
+        Worker(registry, worker_id=f"{base}:main", skip=INDEX_JOBS, backoff_base_s=backoff_base_s),
+    )

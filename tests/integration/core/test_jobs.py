@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 
 from hubcity.core.clock import utcnow
-from hubcity.core.jobs import STALE_AFTER, JobRegistry, Worker, backoff, enqueue, enqueue_once
+from hubcity.core.jobs import INDEX_JOBS, INDEX_STARTUP_JOB, STALE_AFTER, JobRegistry, Worker, backoff, enqueue, enqueue_once, lanes
 from hubcity.db.tables import Job
 
 
@@ -196,6 +196,38 @@ async def test_two_workers_never_claim_the_same_job(db: None) -> None:
     assert runs == Counter({n: 1 for n in range(9)})
     statuses = await Job.select(Job.status, Job.attempts).run()
     assert all(row["status"] == "done" and row["attempts"] == 1 for row in statuses)
+
+
+async def test_other_jobs_run_while_an_index_job_is_busy_in_its_own_lane(db: None) -> None:
+    index_started, release = asyncio.Event(), asyncio.Event()
+    ran: list[str] = []
+
+    async def slow_index(payload: dict) -> None:
+        index_started.set()
+        await release.wait()  # e.g. the models loading for the first time
+        ran.append("index")
+
+    async def mail(payload: dict) -> None:
+        ran.append("mail")
+
+    registry = JobRegistry()
+    registry.register(INDEX_STARTUP_JOB, slow_index)
+    registry.register("test.mail", mail)
+    index_lane, main_lane = lanes(registry, worker_id="w")
+    assert (index_lane.only, main_lane.skip) == (INDEX_JOBS, INDEX_JOBS)
+
+    await enqueue(INDEX_STARTUP_JOB, {"profile_id": 1})
+    await enqueue("test.mail", {})
+    assert await main_lane.run_once() is True and ran == ["mail"]  # the main lane never claims the index job
+    assert await main_lane.run_once() is False
+    busy = asyncio.create_task(index_lane.run_once())
+    await asyncio.wait_for(index_started.wait(), 5)
+    await enqueue("test.mail", {})
+    assert await main_lane.run_once() is True and ran == ["mail", "mail"]  # not behind the busy index job
+    assert await index_lane.run_once() is False  # the index lane never claims mail
+    release.set()
+    assert await busy is True and ran == ["mail", "mail", "index"]
+    assert {row["status"] for row in await Job.select(Job.status).run()} == {"done"}
 
 
 async def test_enqueue_once_keeps_one_waiting_job_per_name_and_payload(db: None) -> None:
