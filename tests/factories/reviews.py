@@ -102,3 +102,37 @@ __all__ = [
     "ROUNDS", "application_in_review", "create_startup", "external_on_panel", "internal_reviewer", "on_panel",
     "program_with_rounds", "review", "staff_viewer", "word_similarity",
 ]
+
+
+async def attach_file(data_dir: Any, application_id: int, content: bytes = b"%PDF-1.4 pitch deck", name: str = "deck.pdf") -> int:
+    """Store ``content`` under ``data_dir`` and attach it to ``application_id`` (as the upload
+    pages would, without them). Returns the ApplicationFile id."""
+    from hubcity.core.clock import utcnow
+    from hubcity.db.tables import ApplicationFile, StoredFile
+    from hubcity.programs.uploads import FileStorage
+
+    storage = FileStorage(data_dir)
+    digest = storage.put(content)
+    stored = await StoredFile.select(StoredFile.id).where(StoredFile.sha256 == digest).first().run()
+    if stored is None:
+        row = StoredFile(sha256=digest, size=len(content), content_type="application/pdf", original_name=name,
+                         path=storage.relative_path(digest), created_at=utcnow())
+        await row.save().run()
+        stored = {"id": row.id}
+    attached = ApplicationFile(application=application_id, field_key="deck", stored_file=stored["id"], original_name=name,
+                               uploaded_by=None, at=utcnow())
+    await attached.save().run()
+    return int(attached.id)
+
+
+async def invited_external(service: ReviewService, run_id: int, staff: Viewer, *, affiliation: str, name: str = "External Expert",
+                           pledge: bool = True) -> tuple[Viewer, dict[str, Any], str]:
+    """As :func:`external_on_panel`, also returning the invitation token (for the invitation
+    pages). Returns (their Viewer, PanelMember row, token)."""
+    user = await create_user(name=name)
+    viewer = await viewer_of(user)
+    _member, token = await service.invite_external(run_id, staff, email=user["email"], affiliation=affiliation, locale="en")
+    member = await service.accept_invitation(token, viewer)
+    if pledge:
+        member = await service.accept_pledge(member["id"], viewer)
+    return viewer, member, token

@@ -29,6 +29,7 @@ from hubcity.db.tables import (
     StartupProfile,
     StartupTag,
     StoredFile,
+    Tranche,
     User,
 )
 
@@ -414,8 +415,11 @@ class ApplicationRepository:
         await ApplicationFile.delete().where(ApplicationFile.id == file_id).run()
 
     async def stored_file_in_use(self, stored_id: int) -> bool:
-        """True when an ApplicationFile still points at StoredFile ``stored_id``."""
-        return await ApplicationFile.exists().where(ApplicationFile.stored_file == stored_id).run()
+        """True when an ApplicationFile or a tranche's milestone report (the same bytes are one
+        StoredFile, whoever uploaded them) still points at StoredFile ``stored_id``."""
+        if await ApplicationFile.exists().where(ApplicationFile.stored_file == stored_id).run():
+            return True
+        return await Tranche.exists().where(Tranche.report_file == stored_id).run()
 
     async def delete_stored_file(self, stored_id: int) -> None:
         await StoredFile.delete().where(StoredFile.id == stored_id).run()

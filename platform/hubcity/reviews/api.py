@@ -24,19 +24,26 @@ Routes:
 - determinations: ``GET|POST /applications/{id}/determination``, ``POST /determinations/bulk``;
 - objections: ``POST /applications/{id}/objections``, ``POST /objections/{id}/answer``;
 - awards: ``POST /applications/{id}/award``, ``GET /awards/{id}``, ``PUT /awards/{id}/tranches``,
-  ``POST /awards/{id}/accept``, ``POST /awards/{id}/decline``, ``POST /tranches/{id}/report``,
+  ``POST /awards/{id}/accept``, ``POST /awards/{id}/decline``, ``POST /tranches/{id}/report``
+  (JSON, or multipart with the report's file), ``GET /tranches/{id}/report/file``,
   ``POST /tranches/{id}/accept-report``, ``POST /tranches/{id}/paid``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post, put
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.exceptions import ClientException, SerializationException
+from litestar.openapi.spec import Operation, RequestBody
+from litestar.openapi.spec.media_type import OpenAPIMediaType
 from litestar.params import JSONBody
+from litestar.response import File
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from hubcity.accounts.openapi import errors, json_body
@@ -45,9 +52,9 @@ from hubcity.core.guards import requires_login, viewer_of
 from hubcity.core.i18n import gettext as _
 from hubcity.core.params import MAX_OBJECT_ID, ObjectId
 from hubcity.corporates.web import client_ip
-from hubcity.db.tables import ApplicationFile
 from hubcity.programs import workflow
 from hubcity.programs.api import API_PREFIX, _object, _text, _whole
+from hubcity.programs.uploads import UPLOAD_ROUTE_BODY_LIMIT
 from hubcity.reviews import bulk
 from hubcity.reviews.api_schemas import (
     AdvanceInput,
@@ -76,7 +83,9 @@ from hubcity.reviews.api_schemas import (
     PanelAddInput,
     PanelMemberOut,
     PanelOut,
+    ReportFileOut,
     ReportInput,
+    ReportUploadInput,
     ResultRowOut,
     ReviewInput,
     ReviewListOut,
@@ -89,7 +98,7 @@ from hubcity.reviews.api_schemas import (
     TrancheOut,
     TranchesInput,
 )
-from hubcity.reviews.services import AwardService, DecisionService, ReviewService
+from hubcity.reviews.services import REPORT_FILE_LIMIT, AwardService, DecisionService, ReportUpload, ReviewService
 
 Reviews = NamedDependency[ReviewService]
 Decisions = NamedDependency[DecisionService]
@@ -157,6 +166,8 @@ def tranche_out(row: Mapping[str, Any]) -> TrancheOut:
     return TrancheOut(
         id=row["id"], award_id=row["award"], number=row["number"], amount=int(row["amount"]), due_on=row.get("due_on"),
         report=row.get("report") or "", report_submitted_at=row.get("report_submitted_at"),
+        report_file=ReportFileOut(name=row["file"].name, size=row["file"].size, content_type=row["file"].content_type,
+                                  url=f"{API_PREFIX}/tranches/{row['id']}/report/file") if row.get("file") else None,
         report_accepted_at=row.get("report_accepted_at"), paid_at=row.get("paid_at"),
     )
 
@@ -319,8 +330,10 @@ class RoundApiController(Controller):
 
     @get("/assignments", responses=errors(401))
     async def mine(self, request: Request, review_service: Reviews) -> AssignmentListOut:
-        """Your active assignments as a reviewer, newest first."""
-        return AssignmentListOut(items=[assignment_out(r) for r in await review_service.my_assignments(viewer_of(request))])
+        """Your active assignments as a reviewer, newest first (those of panels whose pledge you accepted)."""
+        viewer = viewer_of(request)
+        pledged = {m["round_run"] for m in await review_service.my_panels(viewer) if m["pledge_accepted_at"] is not None}
+        return AssignmentListOut(items=[assignment_out(r) for r in await review_service.my_assignments(viewer) if r["round_run"] in pledged])
 
     @post("/rounds/{run_id:int}/assignments", status_code=HTTP_201_CREATED, operation_class=json_body(AssignInput),
           responses=errors(401, 403, 404, 409, 422))
@@ -443,6 +456,19 @@ class DecisionApiController(Controller):
 # -- awards and tranches ----------------------------------------------------------------------------
 
 
+@dataclass
+class ReportOperation(Operation):
+    """The report route's body: JSON (:class:`ReportInput`) or multipart (:class:`ReportUploadInput`)."""
+
+    def __post_init__(self) -> None:
+        media = {}
+        for media_type, model in (("application/json", ReportInput), ("multipart/form-data", ReportUploadInput)):
+            schema = model.model_json_schema(mode="validation")
+            schema.pop("$defs", None)
+            media[media_type] = OpenAPIMediaType(schema=schema)  # type: ignore[arg-type]
+        self.request_body = RequestBody(required=True, description=ReportInput.__doc__, content=media)
+
+
 class AwardApiController(Controller):
     path = API_PREFIX
     tags = ["awards"]
@@ -482,22 +508,53 @@ class AwardApiController(Controller):
         body = _object(data, ("reason",))
         return award_out(await award_service.decline(award_id, viewer_of(request), reason=_text(body, "reason", LONG_TEXT), ip=client_ip(request)))
 
-    @post("/tranches/{tranche_id:int}/report", status_code=HTTP_200_OK, operation_class=json_body(ReportInput), responses=errors(401, 403, 404, 409, 422))
-    async def report(self, request: Request, tranche_id: ObjectId, data: JSONBody[dict[str, Any]], award_service: Awards) -> TrancheOut:
+    @post("/tranches/{tranche_id:int}/report", status_code=HTTP_200_OK, operation_class=ReportOperation,
+          responses=errors(401, 403, 404, 409, 413, 422), request_max_body_size=UPLOAD_ROUTE_BODY_LIMIT)
+    async def report(self, request: Request, tranche_id: ObjectId, award_service: Awards) -> TrancheOut:
         """Submit (or replace, until accepted) a tranche's milestone report (members of the startup).
-        ``file_id``: a file already attached to this application."""
+        JSON ``{text, file_id?, keep_file?}`` (``file_id``: a file attached to this application), or
+        ``multipart/form-data`` (or a urlencoded form, without a file) with ``text``, an optional ``file`` (checked and stored as the
+        pages' uploads: 422 naming ``file`` and the rule when empty, over 20 MB or not an allowed
+        type) and ``keep_file``. Without a file the report has none unless ``keep_file`` is true."""
         viewer = viewer_of(request)
-        body = _object(data, ("text", "file_id"), ("text",))
+        upload = None
+        if request.content_type[0] in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            form = await request.form()
+            body = _object({k: v for k, v in form.items()}, ("text", "file", "keep_file"), ("text",))
+            chosen = body.pop("file", None)
+            if chosen is not None and not isinstance(chosen, UploadFile):
+                raise FormInvalid({"file": _("%(field)s: send a file, not text.", field="file")}, body)
+            if isinstance(chosen, UploadFile):
+                upload = ReportUpload(name=chosen.filename or "", content=await chosen.read(REPORT_FILE_LIMIT + 1))
+            keep = body.get("keep_file", "false")
+            if keep not in ("true", "false"):
+                raise FormInvalid({"keep_file": _("%(field)s: true or false.", field="keep_file")}, body)
+            body["keep_file"] = keep == "true"
+        else:
+            try:
+                data = await request.json()
+            except SerializationException as error:
+                raise ClientException(status_code=400) from error
+            body = _object(data, ("text", "file_id", "keep_file"), ("text",))
         file_id = _whole(body, "file_id", required=False)
-        if file_id is not None:
-            tranche = await award_service.awards.tranche(tranche_id)
-            award = await award_service.get(tranche["award"], viewer) if tranche else None  # 404 for what is not yours
-            if award is None or not await ApplicationFile.exists().where(
-                (ApplicationFile.application == award["application"]) & (ApplicationFile.stored_file == file_id)
-            ).run():
-                raise FormInvalid({"file_id": _("File: give the id of a file attached to this application.")}, body)
-        row = await award_service.submit_report(tranche_id, viewer, text=_text(body, "text", LONG_TEXT), file_id=file_id, ip=client_ip(request))
+        keep_file = body.get("keep_file", False)
+        if not isinstance(keep_file, bool):
+            raise FormInvalid({"keep_file": _("%(field)s: true or false.", field="keep_file")}, body)
+        try:
+            row = await award_service.submit_report(tranche_id, viewer, text=_text(body, "text", LONG_TEXT), file_id=file_id, upload=upload,
+                                                    keep_file=keep_file, ip=client_ip(request))
+        except FormInvalid as error:  # the service names the report "report"; this request calls it "text"
+            raise FormInvalid({("text" if k == "report" else k): v for k, v in error.errors.items()}, body) from None
         return tranche_out(row)
+
+    @get("/tranches/{tranche_id:int}/report/file", responses=errors(401, 404))
+    async def report_file(self, request: Request, tranche_id: ObjectId, award_service: Awards) -> File:
+        """The file of a tranche's milestone report (the startup's members, program staff, finance; 404 for anyone else)."""
+        path, item = await award_service.report_file(tranche_id, viewer_of(request))
+        return File(
+            path=path, filename=item.name, media_type=item.content_type, content_disposition_type="attachment",
+            headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+        )
 
     @post("/tranches/{tranche_id:int}/accept-report", status_code=HTTP_200_OK, responses=errors(401, 403, 404, 409))
     async def accept_report(self, request: Request, tranche_id: ObjectId, award_service: Awards) -> TrancheOut:

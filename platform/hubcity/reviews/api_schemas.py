@@ -126,10 +126,22 @@ class DeclineInput(BaseModel):
 
 
 class ReportInput(BaseModel):
-    """``POST /api/v1/tranches/{id}/report``: the milestone report of a tranche."""
+    """``POST /api/v1/tranches/{id}/report``: the milestone report of a tranche (JSON). ``file_id``:
+    a file attached to this application; ``keep_file``: without ``file_id``, keep the report's file."""
 
     text: str = Field(max_length=20000)
     file_id: int | None = Field(default=None, ge=1)
+    keep_file: bool = False
+
+
+class ReportUploadInput(BaseModel):
+    """``POST /api/v1/tranches/{id}/report`` as ``multipart/form-data``: the report's ``text`` and
+    optionally a new ``file`` (type read from the bytes: PDF, PNG, JPEG, WebP, DOCX, XLSX, PPTX,
+    HWP; at most 20 MB); ``keep_file=true`` keeps the report's file when none is sent."""
+
+    text: str = Field(max_length=20000)
+    file: bytes | None = Field(default=None, json_schema_extra={"format": "binary", "type": "string"})
+    keep_file: bool = False
 
 
 # -- output -------------------------------------------------------------------------------------
@@ -315,6 +327,15 @@ class ObjectionOut(BaseModel):
     upheld: bool | None = None
 
 
+class ReportFileOut(BaseModel):
+    """The file of a milestone report: ``url`` downloads it (the startup's members, program staff, finance)."""
+
+    name: str
+    size: int
+    content_type: str
+    url: str
+
+
 class TrancheOut(BaseModel):
     id: int
     award_id: int
@@ -322,6 +343,7 @@ class TrancheOut(BaseModel):
     amount: int
     due_on: date | None
     report: str
+    report_file: ReportFileOut | None = None
     report_submitted_at: datetime | None = None
     report_accepted_at: datetime | None = None
     paid_at: datetime | None = None

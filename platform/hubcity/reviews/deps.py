@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 
 from hubcity.config.settings import Settings
 from hubcity.core.notify import Notifier
+from hubcity.programs.uploads import FileStorage
 from hubcity.reviews.assignment import Similarity
 from hubcity.reviews.services import AwardService, DecisionService, ReviewService
 
@@ -27,5 +28,6 @@ def provide_decision_service(settings: NamedDependency[Settings], notifier: Name
 
 
 def provide_award_service(settings: NamedDependency[Settings], notifier: NamedDependency[Notifier]) -> AwardService:
-    """An :class:`AwardService` notifying applicants through ``notifier``."""
-    return AwardService(notifier, settings.public_url)
+    """An :class:`AwardService` notifying applicants through ``notifier``, keeping milestone
+    reports' files where applications' files are (``<data dir>/uploads/applications``)."""
+    return AwardService(notifier, settings.public_url, storage=FileStorage(settings.data_dir))

@@ -30,6 +30,7 @@ from hubcity.db.tables import (
     ReviewRoundRun,
     StartupProfile,
     StartupTag,
+    StoredFile,
     Tranche,
     User,
 )
@@ -447,6 +448,32 @@ class AwardRepository:
 
     async def update_tranche(self, tranche_id: int, values: dict[str, Any]) -> None:
         await _update(Tranche, tranche_id, values)
+
+    async def update_tranche_if_unpaid(self, tranche_id: int, values: dict[str, Any]) -> bool:
+        """Set ``values`` on tranche ``tranche_id`` only while it is not paid (two payments of
+        the same tranche at once: one is written); False when nothing was written."""
+        rows = await Tranche.update({getattr(Tranche, k): v for k, v in values.items()}).where(
+            (Tranche.id == tranche_id) & Tranche.paid_at.is_null()
+        ).returning(Tranche.id).run()
+        return bool(rows)
+
+    async def update_tranche_unless_accepted(self, tranche_id: int, values: dict[str, Any]) -> bool:
+        """Set ``values`` on tranche ``tranche_id`` only while its report is not accepted (a
+        report staff accept meanwhile stays as accepted); False when nothing was written."""
+        rows = await Tranche.update({getattr(Tranche, k): v for k, v in values.items()}).where(
+            (Tranche.id == tranche_id) & Tranche.report_accepted_at.is_null()
+        ).returning(Tranche.id).run()
+        return bool(rows)
+
+    async def report_files(self, stored_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """StoredFile id → ``{id, sha256, size, content_type}`` for the files of milestone reports."""
+        wanted = sorted({int(i) for i in stored_ids if i})
+        if not wanted:
+            return {}
+        rows = await StoredFile.select(StoredFile.id, StoredFile.sha256, StoredFile.size, StoredFile.content_type).where(
+            StoredFile.id.is_in(wanted)
+        ).run()
+        return {int(r["id"]): r for r in rows}
 
     async def tranche(self, tranche_id: int) -> dict[str, Any] | None:
         return await Tranche.select().where(Tranche.id == tranche_id).first().run()

@@ -30,8 +30,11 @@ TRIM_FROM = 3
 
 
 def is_number(value: Any) -> bool:
-    """True for an int or a finite float (never a bool or text)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """True for an int or a finite float (never a bool or text). An int of any size is finite
+    (``math.isfinite(10**400)`` would raise OverflowError converting it to a float)."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def score_errors(scores: Any, rubric: Sequence[Mapping[str, Any]]) -> dict[str, str]:

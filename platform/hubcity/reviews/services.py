@@ -31,9 +31,11 @@ interest: ``code="conflict_of_interest"``). Never imports Litestar.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from hubcity.accounts.tokens import hash_token, new_token
@@ -44,7 +46,7 @@ from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
 from hubcity.core.notify import Notifier
 from hubcity.core.viewer import Viewer, load_viewer
-from hubcity.programs import deadlines, forms, workflow
+from hubcity.programs import deadlines, forms, uploads, workflow
 from hubcity.programs.repositories import ApplicationRepository, ProgramRepository, is_unique_violation
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews import assignment as assigning
@@ -677,8 +679,6 @@ class ReviewService(_Notifying):
         InvalidStateError (code ``account_exists``) when the email has an account (log in instead);
         FormInvalid naming each bad field (nothing written). Audits ``account.signup`` and
         ``panel.invitation_accepted``. Returns ``{user_id, locale, member}``."""
-        import asyncio
-
         from hubcity.accounts.repositories import ConsentRepository, UserRepository
         from hubcity.accounts.schemas import InvitationSignupInput
         from hubcity.accounts.services.common import give_consent
@@ -831,8 +831,9 @@ class ReviewService(_Notifying):
             for a in in_review
         ]
         index = await conflicts.load_index({m["user"]: m["affiliation"] for m in members}, in_review)
-        return assigning.plan(
-            targets, [assigning.candidate_from(m, loads.get(m["user"], 0)) for m in members],
+        # The plan embeds two texts per reviewer × application pair: off the event loop.
+        return await asyncio.to_thread(
+            assigning.plan, targets, [assigning.candidate_from(m, loads.get(m["user"], 0)) for m in members],
             minimum=minimum, similarity=self.similarity, conflict=index, max_load=max_load,
         )
 
@@ -980,13 +981,15 @@ class ReviewService(_Notifying):
     async def open_application(self, application_id: int, viewer: Viewer) -> dict[str, Any]:
         """The application as a reviewer reads it (answers and the frozen profile): only with an
         active assignment of theirs, the pledge accepted, no conflict declared on it, no conflict
-        declared with its startup, and a status the workflow shows reviewers (``in_review``).
+        declared with its startup, none by affiliation (even one arising after the no-conflict
+        declaration), and a status the workflow shows reviewers (``in_review``).
         Staff get it as :meth:`ApplicationService.get`. NotFoundError naming nothing otherwise."""
         if _is_staff(viewer):
             return await self.applications.get(application_id, viewer)
         row = await self.reviews.readable_application(application_id, viewer.id)
         if row is None or not workflow.visible_to(row["status"], workflow.REVIEWER):
             raise NotFoundError(_("There is no application at this address, or you may not see it."))
+        await self.assignment_for(application_id, viewer)  # NotFoundError when conflicted (affiliation, investor, …) now
         return row
 
     # -- reviews --------------------------------------------------------------------------------
@@ -998,13 +1001,16 @@ class ReviewService(_Notifying):
         scores: criterion key → number inside that criterion's scale (numeric text is read as a
         number); recommendation: ``advance`` | ``hold`` | ``reject``; comment ≤ 5000 characters.
         FormInvalid naming each bad ``scores.<key>``, ``recommendation``, ``comment`` (nothing
-        saved). NotFoundError unless it is the viewer's active assignment; InvalidStateError when
+        saved). NotFoundError unless it is the viewer's active assignment and the pair is not
+        conflicted (a conflict arising after the no-conflict declaration included); InvalidStateError when
         no conflict was declared yet (``no_conflict_required``), the pledge is missing
         (``pledge_required``), or the run is closed (``round_closed``). The total is
         :func:`hubcity.reviews.scoring.weighted_total` in thousandths. Audits ``review.submitted``
         or ``review.updated``. Returns the review row."""
         row = await self._own_assignment(assignment_id, viewer)
-        await self._require_pledge(row["round_run"], viewer)
+        member = await self._require_pledge(row["round_run"], viewer)
+        if await conflicts.check(viewer.id, member["affiliation"], row["application"]) is not None:
+            raise NotFoundError(_("There is no assignment at this address, or it is no longer yours."))
         if row["no_conflict_declared_at"] is None:
             raise InvalidStateError(_("Declare that you have no conflict of interest before reviewing this application."),
                                     code="no_conflict_required")
@@ -1046,8 +1052,13 @@ class ReviewService(_Notifying):
         """The reviews of one application in one run, oldest first, each with ``comments``.
         Staff see every review. A reviewer who may open the application (see
         :meth:`open_application`) sees their own review, and the others only once theirs is
-        submitted (``others_hidden`` says so). NotFoundError for anyone else."""
-        await self._run(run_id)
+        submitted (``others_hidden`` says so). NotFoundError for anyone else, and for an
+        application that is not in the run (a round of one program with an application of another)."""
+        run, _program, _definition = await self._run(run_id)
+        if application_id not in [int(a) for a in run["participants"]] or (
+            not _is_staff(viewer) and await self.reviews.member_of(run_id, viewer.id) is None
+        ):
+            raise NotFoundError(_("There is no application at this address, or you may not see it."))
         rows = await self.reviews.reviews(run_id, application_id)
         if _is_staff(viewer):
             visible, hidden = rows, False
@@ -1131,14 +1142,10 @@ class DecisionService(_Notifying):
         })
         return body.strip()
 
-    async def _checked(
-        self, application_id: int, viewer: Viewer, outcome: str, *, conditions: str, feedback: str,
-    ) -> tuple[dict[str, Any], dict[str, Any], str, int, str, str]:
-        """The checks of :meth:`determine` (and :meth:`preview`): (application, program, the
-        applicant's locale, objection days, conditions, feedback) or the error determine raises."""
-        _require_staff(viewer)
-        role = _staff_role(viewer)
-        application = await self.applications.get(application_id, viewer)
+    @staticmethod
+    def _check_fields(outcome: str, conditions: str, feedback: str) -> tuple[str, str]:
+        """The checks of a determination's own fields (the same for every application):
+        (conditions, feedback) stripped, or FormInvalid naming ``outcome``/``conditions``/``feedback``."""
         errors: dict[str, str] = {}
         if outcome not in workflow.DECISIONS:
             errors["outcome"] = _("Decision: choose approve, waitlist or reject.")
@@ -1153,6 +1160,17 @@ class DecisionService(_Notifying):
             raise FormInvalid(errors, {"outcome": outcome, "conditions": conditions, "feedback": feedback})
         _refuse_control_characters({"conditions": conditions_text, "feedback": feedback_text},
                                    {"outcome": outcome, "conditions": conditions, "feedback": feedback})
+        return conditions_text, feedback_text
+
+    async def _checked(
+        self, application_id: int, viewer: Viewer, outcome: str, *, conditions: str, feedback: str,
+    ) -> tuple[dict[str, Any], dict[str, Any], str, int, str, str]:
+        """The checks of :meth:`determine` (and :meth:`preview`): (application, program, the
+        applicant's locale, objection days, conditions, feedback) or the error determine raises."""
+        _require_staff(viewer)
+        role = _staff_role(viewer)
+        application = await self.applications.get(application_id, viewer)
+        conditions_text, feedback_text = self._check_fields(outcome, conditions, feedback)
         decision = workflow.can_transition(application["status"], outcome, role)
         if not decision:
             raise NotPermittedError(decision.reason)
@@ -1213,8 +1231,10 @@ class DecisionService(_Notifying):
     ) -> BulkOutcome:
         """:meth:`determine` for each of ``application_ids`` (duplicates once, in the order
         given), each in its own transaction: the same code, so the same message and feedback as
-        one by one. One that fails does not stop the others; its message is in ``failed``."""
+        one by one. One that fails does not stop the others; its message is in ``failed``.
+        FormInvalid before any row when the outcome, conditions or feedback themselves are bad."""
         _require_staff(viewer)
+        self._check_fields(outcome, conditions, feedback)
         outcome_of = BulkOutcome()
         for application_id in dict.fromkeys(int(a) for a in application_ids):
             try:
@@ -1349,18 +1369,61 @@ class DecisionService(_Notifying):
 
 # -- awards and tranches ----------------------------------------------------------------------------
 
+#: The largest file a milestone report may carry, in bytes (the largest file an application takes).
+REPORT_FILE_LIMIT = uploads.MAX_UPLOAD_BYTES
+
+
+@dataclass(frozen=True)
+class ReportUpload:
+    """A file chosen for a milestone report: ``name`` as the browser or client sent it, ``content``
+    its bytes (a caller may stop reading after :data:`REPORT_FILE_LIMIT` + 1 bytes: enough to refuse it)."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """The file of a milestone report: ``id`` (StoredFile), ``name`` (as the startup uploaded
+    it), ``size`` in bytes, ``content_type`` (read from the bytes), ``sha256``."""
+
+    id: int
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+
+    @property
+    def size_text(self) -> str:
+        return uploads.size_text(self.size)
+
+    @property
+    def type_name(self) -> str:
+        return uploads.type_name(self.content_type)
+
+
+def _report_file(tranche: Mapping[str, Any], stored: Mapping[str, Any] | None) -> ReportFile | None:
+    if stored is None:
+        return None
+    extension = uploads.TYPE_NAMES.get(stored["content_type"], ("", "bin"))[1]
+    name = tranche.get("report_file_name") or f"report-{tranche['number']}.{extension}"
+    return ReportFile(id=int(stored["id"]), name=name, size=int(stored["size"]), content_type=stored["content_type"], sha256=stored["sha256"])
+
 
 class AwardService(_Notifying):
     """Awards of approved applications and their tranches.
 
     notifier: notifies the startup's members (None: none). clock: the source of "now".
+    storage: where milestone reports' files are kept (the applications' :class:`~hubcity.programs.uploads.FileStorage`;
+    None: reports take no uploaded file).
     """
 
     def __init__(self, notifier: Notifier | None = None, public_url: str = "", clock: Any = utcnow,
-                 applications: ApplicationService | None = None):
+                 applications: ApplicationService | None = None, storage: uploads.FileStorage | None = None):
         self.notifier = notifier
         self.public_url = public_url.rstrip("/")
         self.clock = clock
+        self.storage = storage
         self.applications = applications or ApplicationService(notifier, public_url, clock=clock)
         self.awards = AwardRepository()
         self.application_rows = ApplicationRepository()
@@ -1381,25 +1444,30 @@ class AwardService(_Notifying):
                 raise NotFoundError(_("There is no award at this address.")) from None
         return award, application
 
+    async def _with_files(self, tranches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``tranches`` each with ``file``: its report's :class:`ReportFile`, or None."""
+        found = await self.awards.report_files([t["report_file"] for t in tranches if t.get("report_file")])
+        return [{**t, "file": _report_file(t, found.get(t["report_file"])) if t.get("report_file") else None} for t in tranches]
+
     async def get(self, award_id: int, viewer: Viewer) -> dict[str, Any]:
-        """The award with its ``tranches`` (rows by number) for the startup's members, staff and
-        finance. NotFoundError otherwise."""
+        """The award with its ``tranches`` (rows by number, each with its report's ``file``) for
+        the startup's members, staff and finance. NotFoundError otherwise."""
         award, _application = await self._award(award_id, viewer)
-        return {**award, "tranches": await self.awards.tranches(award_id)}
+        return {**award, "tranches": await self._with_files(await self.awards.tranches(award_id))}
 
     async def of_application(self, application_id: int, viewer: Viewer) -> dict[str, Any] | None:
-        """The award of an application the viewer may read (with ``tranches``), or None."""
+        """The award of an application the viewer may read (with ``tranches`` as :meth:`get`), or None."""
         await self.applications.get(application_id, viewer)
         award = await self.awards.award_of(application_id)
-        return None if award is None else {**award, "tranches": await self.awards.tranches(award["id"])}
+        return None if award is None else {**award, "tranches": await self._with_files(await self.awards.tranches(award["id"]))}
 
     async def payable(self, viewer: Viewer) -> list[dict[str, Any]]:
         """For finance (and admins): unpaid tranches of active awards, by due date, each with
         ``ready`` (its report is accepted, so it may be paid), ``currency``, ``application``,
-        ``program``, ``title_ko``/``title_en``. NotPermittedError for anyone else."""
+        ``program``, ``title_ko``/``title_en``, ``file`` (the report's). NotPermittedError for anyone else."""
         if not viewer.has_role("finance"):
             raise NotPermittedError(_("Only finance staff may mark payments."))
-        return [{**row, "ready": row["report_accepted_at"] is not None} for row in await self.awards.unpaid_tranches()]
+        return [{**row, "ready": row["report_accepted_at"] is not None} for row in await self._with_files(await self.awards.unpaid_tranches())]
 
     async def remaining_budget(self, program_id: int) -> int:
         """The program's budget minus its awards that are pending, active or completed (declined
@@ -1426,6 +1494,8 @@ class AwardService(_Notifying):
                 errors[f"tranches[{i}].amount"] = _("Tranche %(number)s: the amount must be a whole number above 0.", number=i + 1)
             if not isinstance(due, date) or isinstance(due, datetime):
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: give the due date (YYYY-MM-DD).", number=i + 1)
+            elif due < (self.clock() - timedelta(days=1)).date():  # yesterday in UTC is today somewhere
+                errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: the due date is in the past.", number=i + 1)
             elif clean and clean[-1]["due_on"] is not None and due < clean[-1]["due_on"]:
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: due dates must not go back in time.", number=i + 1)
             clean.append({"number": i + 1, "amount": value if isinstance(value, int) else 0, "due_on": due if isinstance(due, date) else None})
@@ -1578,11 +1648,24 @@ class AwardService(_Notifying):
         tranche, _award, _application = await self._tranche(tranche_id, viewer)
         return tranche
 
-    async def submit_report(self, tranche_id: int, viewer: Viewer, *, text: str, file_id: int | None = None, ip: str = "") -> dict[str, Any]:
+    async def submit_report(
+        self, tranche_id: int, viewer: Viewer, *, text: str, file_id: int | None = None, upload: ReportUpload | None = None,
+        keep_file: bool = False, ip: str = "",
+    ) -> dict[str, Any]:
         """A member of the startup submits (or, until accepted, replaces) the milestone report of a
-        tranche of an ``active`` award: ``text`` 1..20000 characters (FormInvalid), optionally a
-        StoredFile id. InvalidStateError: award not active (``award_not_active``), report accepted
-        already (``report_accepted``). Audits ``tranche.report_submitted``. Returns the tranche."""
+        tranche of an ``active`` award: ``text`` 1..20000 characters, and optionally a file:
+
+        - ``upload``: a new file, stored as applications' files are (:mod:`hubcity.programs.uploads`:
+          the type read from the bytes — PDF, PNG, JPEG, WebP, DOCX, XLSX, PPTX, HWP — at most
+          :data:`REPORT_FILE_LIMIT` bytes, not empty, kept once by SHA-256);
+        - ``file_id``: the StoredFile of a file attached to this application (FormInvalid ``file_id`` otherwise);
+        - neither, with ``keep_file``: the report keeps the file it has; without: the report has no file.
+
+        A replaced file's bytes are deleted when nothing else uses them. FormInvalid names
+        ``report`` and ``file`` (or ``file_id``) together; nothing is saved then.
+        InvalidStateError: award not active (``award_not_active``), report accepted already
+        (``report_accepted``, also when staff accept it while this is being saved). Audits
+        ``tranche.report_submitted``. Returns the tranche (with ``file``)."""
         tranche, award, application = await self._tranche(tranche_id, viewer)
         self._require_member(viewer, application)
         if award["status"] != "active":
@@ -1590,17 +1673,87 @@ class AwardService(_Notifying):
         if tranche["report_accepted_at"] is not None:
             raise InvalidStateError(_("This report was accepted already and can no longer change."), code="report_accepted")
         body = _text(text)
+        errors: dict[str, str] = {}
         if not body or len(body) > 20000:
-            raise FormInvalid({"report": _("Report: write from 1 to %(limit)s characters.", limit=20000)}, {"report": text})
-        _refuse_control_characters({"report": body})
-        values = {"report": body, "report_file": file_id, "report_submitted_at": self.clock(), "report_submitted_by": viewer.id}
-        async with write_transaction():
-            await self.awards.update_tranche(tranche_id, values)
-            await audit.record("tranche.report_submitted", actor_id=viewer.id, object_type="tranche", object_id=tranche_id,
-                               after={"award": award["id"], "number": tranche["number"], "file": file_id}, ip=ip)
+            errors["report"] = _("Report: write from 1 to %(limit)s characters.", limit=20000)
+        elif forms.has_control_characters(body):
+            errors["report"] = forms.control_characters_message("report")
+        file_values: dict[str, Any] = {} if keep_file and upload is None and file_id is None else {"report_file": None, "report_file_name": ""}
+        label = _("Report file")
+        media_type: str | None = None
+        if upload is not None and file_id is not None:
+            errors["file"] = _("%(field)s: upload a file or give the id of an attached one, not both.", field=label)
+        elif upload is not None:
+            media_type = uploads.sniff(upload.content)
+            if not upload.content:
+                errors["file"] = _("%(field)s: the file is empty (0 bytes). Choose a file with content.", field=label)
+            elif len(upload.content) > REPORT_FILE_LIMIT:
+                errors["file"] = uploads.too_large_message(REPORT_FILE_LIMIT, label)
+            elif media_type is None:
+                allowed = ", ".join(uploads.type_name(t) for t in forms.FILE_TYPES)
+                errors["file"] = _("%(field)s: the file must be one of: %(types)s. The content of this file is not (whatever its name says).",
+                                   field=label, types=allowed)
+            file_values = {"report_file_name": uploads.safe_name(upload.name)}
+        elif file_id is not None:
+            attached = next((f for f in await self.application_rows.files(application["id"]) if f["stored_file"] == file_id), None)
+            if attached is None:
+                errors["file_id"] = _("File: give the id of a file attached to this application.")
+            else:
+                file_values = {"report_file": file_id, "report_file_name": attached["original_name"]}
+        if errors:
+            raise FormInvalid(errors, {"report": text})
+        if upload is not None and self.storage is None:
+            raise RuntimeError("AwardService was built without a FileStorage: reports cannot take files")
+        digest = self.storage.put(upload.content) if upload is not None and self.storage is not None else None
+        previous = tranche["report_file"]
+        unused: str | None = None
+        for _attempt in range(3):
+            try:
+                async with write_transaction():
+                    if upload is not None and digest is not None and self.storage is not None:
+                        stored = await self.application_rows.stored_file(digest)
+                        file_values["report_file"] = stored["id"] if stored else await self.application_rows.insert_stored_file({
+                            "sha256": digest, "size": len(upload.content), "content_type": media_type,
+                            "original_name": file_values["report_file_name"], "path": self.storage.relative_path(digest),
+                            "created_at": self.clock(),
+                        })
+                        self.storage.put(upload.content)  # the last use of these bytes may have been removed meanwhile
+                    values = {"report": body, "report_submitted_at": self.clock(), "report_submitted_by": viewer.id, **file_values}
+                    if not await self.awards.update_tranche_unless_accepted(tranche_id, values):
+                        raise InvalidStateError(_("This report was accepted already and can no longer change."), code="report_accepted")
+                    if (previous and "report_file" in file_values and file_values["report_file"] != previous
+                            and self.storage is not None and not await self.application_rows.stored_file_in_use(previous)):
+                        old = (await self.awards.report_files([previous])).get(previous)
+                        await self.application_rows.delete_stored_file(previous)
+                        unused = old["sha256"] if old else None
+                    await audit.record("tranche.report_submitted", actor_id=viewer.id, object_type="tranche", object_id=tranche_id,
+                                       after={"award": award["id"], "number": tranche["number"],
+                                              "file": file_values.get("report_file", previous), "file_name": file_values.get("report_file_name"),
+                                              "sha256": digest, "size": len(upload.content) if upload is not None else None}, ip=ip)
+                break
+            except Exception as error:
+                if is_unique_violation(error):  # the same bytes were stored by another upload meanwhile
+                    unused = None
+                    continue
+                raise
+        else:
+            raise ConflictError(_("The report changed while the file was uploading. Reload the page and try again."))
+        if unused and self.storage is not None:
+            self.storage.delete(unused)
         updated = await self.awards.tranche(tranche_id)
         assert updated is not None
-        return updated
+        return (await self._with_files([updated]))[0]
+
+    async def report_file(self, tranche_id: int, viewer: Viewer) -> tuple[Path, ReportFile]:
+        """(path on disk, file) of the file of tranche ``tranche_id``'s milestone report, for
+        whoever may read the award (the startup's members, program staff, finance);
+        NotFoundError for anyone else, a report without a file or bytes missing on disk (never saying which)."""
+        tranche = await self.tranche(tranche_id, viewer)
+        item = (await self._with_files([tranche]))[0]["file"]
+        path = self.storage.path_of(item.sha256) if item is not None and self.storage is not None else None
+        if item is None or path is None or not path.is_file():
+            raise NotFoundError(_("There is no file with this milestone report."))
+        return path, item
 
     async def accept_report(self, tranche_id: int, viewer: Viewer, *, ip: str = "") -> dict[str, Any]:
         """Staff accept a tranche's submitted report. InvalidStateError: no report yet
@@ -1642,13 +1795,14 @@ class AwardService(_Notifying):
             )
         now = self.clock()
         async with write_transaction():
-            await self.awards.update_tranche(tranche_id, {"paid_at": now, "paid_by": viewer.id})
+            if not await self.awards.update_tranche_if_unpaid(tranche_id, {"paid_at": now, "paid_by": viewer.id}):
+                raise InvalidStateError(_("This payment was marked paid already."), code="already_paid")
             amount = money_text(int(tranche["amount"]), award["currency"])
             await self._notify_applicant(application, "tranche_paid", {"award": award, "tranche": tranche, "amount_text": amount})
             await audit.record("tranche.paid", actor_id=viewer.id, object_type="tranche", object_id=tranche_id,
                                after={"award": award["id"], "number": tranche["number"], "amount": tranche["amount"]}, ip=ip)
-            if all(t["paid_at"] is not None for t in await self.awards.tranches(award["id"])):
-                await self.awards.update_award_if_status(award["id"], "active", {"status": "completed", "completed_at": now})
+            if all(t["paid_at"] is not None for t in await self.awards.tranches(award["id"])) and \
+                    await self.awards.update_award_if_status(award["id"], "active", {"status": "completed", "completed_at": now}):
                 await self._notify_applicant(application, "award_completed", {"award": award, "amount_text": money_text(award["amount"], award["currency"])})
                 await audit.record("award.completed", actor_id=viewer.id, object_type="award", object_id=award["id"],
                                    before={"status": "active"}, after={"status": "completed"}, ip=ip)
@@ -1658,6 +1812,6 @@ class AwardService(_Notifying):
 
 
 __all__ = [
-    "AWARD_STATUSES", "AwardService", "BulkOutcome", "DecisionService", "ReviewService", "ReviewsView",
+    "AWARD_STATUSES", "REPORT_FILE_LIMIT", "AwardService", "BulkOutcome", "ReportFile", "ReportUpload", "DecisionService", "ReviewService", "ReviewsView",
     "applicant_locale", "money_text", "round_name", "rounds_of",
 ]

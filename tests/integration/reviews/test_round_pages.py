@@ -6,6 +6,7 @@ slots — and a whole round driven through the pages, reviewers included."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -371,3 +372,35 @@ async def test_a_whole_round_through_the_pages(client: AsyncClient) -> None:
     assert sorted(following["participants"]) == sorted(ids)
     assert await Notification.count().where(Notification.template == "review_round_advanced").run() >= 2
     assert await PresentationSlot.count().run() == 2
+
+
+async def test_the_applicant_reads_its_presentation_slot_on_its_application_page(client: AsyncClient) -> None:
+    setup = await round_with(2)
+    run_id, manager, service = setup["run"]["id"], setup["manager"], setup["service"]
+    reviewer = await internal_reviewer()
+    await on_panel(service, run_id, manager, reviewer)
+    await service.auto_assign(run_id, manager, minimum=1)
+    for row in await ReviewAssignment.select().run():
+        await service.declare_no_conflict(row["id"], reviewer)
+        await service.submit_review(row["id"], reviewer, scores={"team": 4, "market": 8}, recommendation="advance")
+    await service.close_round(run_id, manager)
+    first, second = setup["made"]
+    await service.advance(run_id, manager, slots=[{
+        "application": first["application"]["id"], "starts_at": datetime(2030, 3, 2, 1, 0, tzinfo=UTC),
+        "ends_at": datetime(2030, 3, 2, 1, 20, tzinfo=UTC), "location": "Hall A"}])
+
+    # The application page loads the slots; the fragment names the round, the time in the program's zone, the place.
+    await login(client, first["viewer"])
+    page = await client.get(f"/applications/{first['application']['id']}")
+    assert page.status_code == 200 and f'hx-get="/applications/{first["application"]["id"]}/presentation"' in page.text
+    slots = await client.get(f"/applications/{first['application']['id']}/presentation")
+    assert slots.status_code == 200, slots.text[:500]
+    assert "Your presentation" in slots.text and "Presentation" in slots.text and "Hall A" in slots.text
+    assert "2030-03-02 10:00 KST (Asia/Seoul)" in slots.text and "2030-03-02 10:20 KST (Asia/Seoul)" in slots.text
+
+    # Another startup: nothing scheduled for its own application, and the first one's slots are a 404 naming nothing.
+    await login(client, second["viewer"])
+    own = await client.get(f"/applications/{second['application']['id']}/presentation")
+    assert own.status_code == 200 and "Your presentation" not in own.text
+    other = await client.get(f"/applications/{first['application']['id']}/presentation")
+    assert other.status_code == 404 and "Hall A" not in other.text

@@ -212,8 +212,8 @@ class Award(Table, tablename="award"):
 class Tranche(Table, tablename="tranche"):
     """One payment of an award: ``number`` (1, 2, …; unique per award), ``amount`` (minor
     units), ``due_on`` (a date in the program's zone), the milestone report (text and an
-    optional StoredFile), its acceptance by staff, and payment by finance (only after the report
-    was accepted)."""
+    optional StoredFile with ``report_file_name``, the name the startup uploaded it as), its
+    acceptance by staff, and payment by finance (only after the report was accepted)."""
 
     award = ForeignKey(references=Award, on_delete=OnDelete.restrict, index=True)
     number = Integer(default=1)
@@ -221,6 +221,7 @@ class Tranche(Table, tablename="tranche"):
     due_on = Date()
     report = Text(default="")
     report_file = ForeignKey(references=StoredFile, null=True, on_delete=OnDelete.restrict)
+    report_file_name = Varchar(length=255, default="")
     report_submitted_at = Timestamptz(null=True, default=None)
     report_submitted_by = ForeignKey(references=User, null=True, on_delete=OnDelete.set_null)
     report_accepted_at = Timestamptz(null=True, default=None)

@@ -1,6 +1,8 @@
 """Awards: the agreement (accept or decline), tranches, milestone reports, acceptance and payment by finance.
 
-Routes (pages; every POST carries the CSRF token). Milestone reports are text only (no file).
+Routes (pages; every POST carries the CSRF token). A milestone report is text with an optional
+file, stored as applications' files are (:mod:`hubcity.programs.uploads`: the type read from the
+bytes, at most 20 MB, kept once by SHA-256).
 
 Staff (program managers and admins; other roles 403, anonymous viewers the login page):
 
@@ -23,7 +25,13 @@ The startup's members (staff are sent to their page; anyone else 404 naming noth
 - ``GET /applications/{id}/award``: the award, the agreement (accept with a ticked box, or
   decline with an optional reason) and each tranche with its milestone report form.
 - ``POST /awards/{id}/accept`` (``confirm=yes``), ``POST /awards/{id}/decline`` (``confirm=yes``, ``reason``),
-  ``POST /tranches/{id}/report`` (``report``).
+  ``POST /tranches/{id}/report`` (multipart: ``report``, optional ``file``, ``remove_file=yes``; a
+  report resubmitted without a new file keeps its file). 422 names the field and the rule (an
+  empty, too large or not allowed file; the text stays in the form); 409 once accepted; a body
+  over the upload limit 413.
+
+The file of a report, for the startup's members, program staff and finance (anyone else 404,
+anonymous viewers the login page): ``GET /tranches/{id}/report/file``.
 """
 
 from __future__ import annotations
@@ -31,18 +39,20 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.plugins.flash import flash
-from litestar.response import Redirect, Template
+from litestar.response import File, Redirect, Template
 
 from hubcity.core.errors import AppError, FormInvalid, NotFoundError, NotPermittedError
 from hubcity.core.guards import requires_login, requires_role, viewer_of
 from hubcity.core.i18n import gettext as _
 from hubcity.core.params import ObjectId
 from hubcity.core.viewer import Viewer
-from hubcity.programs.controllers.apply import Applications, client_ip, render, see_other
+from hubcity.programs.controllers.apply import Applications, client_ip, render, see_other, upload_too_large
 from hubcity.programs.services import ApplicationService
-from hubcity.reviews.services import AwardService, money_text
+from hubcity.programs.uploads import UPLOAD_ROUTE_BODY_LIMIT
+from hubcity.reviews.services import REPORT_FILE_LIMIT, AwardService, ReportUpload, money_text
 
 Awards = NamedDependency[AwardService]
 STAFF_GUARD = requires_role("program_manager")
@@ -78,7 +88,7 @@ def _tranches_for_service(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
 
 
 def award_helpers() -> dict[str, Any]:
-    return {"money": money_text, "blank_tranches": BLANK_TRANCHES}
+    return {"money": money_text, "blank_tranches": BLANK_TRANCHES, "report_file_limit": REPORT_FILE_LIMIT}
 
 
 # -- staff ------------------------------------------------------------------------------------------
@@ -267,26 +277,44 @@ class ApplicantAwardController(Controller):
         """Decline the award (``confirm=yes``, optional ``reason``)."""
         return await self._member_action(request, application_service, award_service, award_id, "decline")
 
-    @post("/tranches/{tranche_id:int}/report", name="reviews:submit_report", status_code=200)
+    @post("/tranches/{tranche_id:int}/report", name="reviews:submit_report", status_code=200,
+          request_max_body_size=UPLOAD_ROUTE_BODY_LIMIT, exception_handlers={413: upload_too_large})
     async def report(self, request: Request, tranche_id: ObjectId, application_service: Applications,
                      award_service: Awards) -> Response[Any] | Template:
-        """Submit (or replace, until accepted) the milestone report of a tranche (text)."""
+        """Submit (or replace, until accepted) the milestone report of a tranche: the text and an
+        optional file (multipart ``file``; without one the report keeps its file unless
+        ``remove_file=yes``). 422 re-renders the page with the typed text and the messages."""
         viewer = viewer_of(request)
         tranche = await award_service.tranche(tranche_id, viewer)
         award = await award_service.get(tranche["award"], viewer)
         form = await request.form()
         text = _text(form, "report")
+        chosen = form.get("file")
+        upload = None
+        if isinstance(chosen, UploadFile) and chosen.filename:
+            upload = ReportUpload(name=chosen.filename, content=await chosen.read(REPORT_FILE_LIMIT + 1))
         try:
-            await award_service.submit_report(tranche_id, viewer, text=text, ip=client_ip(request))
+            await award_service.submit_report(tranche_id, viewer, text=text, upload=upload,
+                                              keep_file=_text(form, "remove_file") != "yes", ip=client_ip(request))
         except AppError as error:
             if isinstance(error, NotFoundError | NotPermittedError):
                 raise
-            errors = {f"report-{tranche_id}": m for m in error.errors.values()} if isinstance(error, FormInvalid) else {}
+            keys = {"report": f"report-{tranche_id}", "file": f"report-file-{tranche_id}"}
+            errors = {keys.get(k, f"report-{tranche_id}"): m for k, m in error.errors.items()} if isinstance(error, FormInvalid) else {}
             return await _applicant_page(request, application_service, award_service, award["application"], viewer,
                                          typed={"report_tranche": tranche_id, "report": text}, errors=errors,
                                          notice=error.message, status_code=error.status_code)
         flash(request, _("The milestone report of tranche %(number)s is submitted.", number=tranche["number"]), "success")
         return see_other(request, f"/applications/{award['application']}/award")
+
+    @get("/tranches/{tranche_id:int}/report/file", name="reviews:report_file")
+    async def report_file(self, request: Request, tranche_id: ObjectId, award_service: Awards) -> File:
+        """The file of a milestone report, for the startup's members, program staff and finance (404 for anyone else)."""
+        path, item = await award_service.report_file(tranche_id, viewer_of(request))
+        return File(
+            path=path, filename=item.name, media_type=item.content_type, content_disposition_type="attachment",
+            headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+        )
 
 
 CONTROLLERS: list[Any] = [StaffAwardController, FinanceController, ApplicantAwardController]

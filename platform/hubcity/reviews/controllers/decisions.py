@@ -20,6 +20,8 @@ Applicants (members of the startup; staff are sent to their page; anyone else 40
 - ``GET /applications/{id}/decision``: the whole determination (outcome, message, conditions,
   feedback), the objection window (its end in the program's zone and the viewer's), objections
   and their answers, and the objection form while the window is open.
+- ``GET /applications/{id}/presentation``: the application's presentation slots (round, start and
+  end in the program's zone, place), a fragment the application page loads while in review.
 - ``POST /applications/{id}/objection``: ``text``; 422 (empty, too long), 409 (window closed,
   naming when; one waiting for its answer) re-render with the typed text kept.
 """
@@ -39,13 +41,16 @@ from hubcity.core.guards import requires_login, requires_role, viewer_of
 from hubcity.core.i18n import N_, current_locale
 from hubcity.core.i18n import gettext as _
 from hubcity.core.params import ObjectId
+from hubcity.core.timefmt import format_instant
 from hubcity.core.viewer import Viewer
+from hubcity.corporates.web import partial
 from hubcity.programs import deadlines, workflow
 from hubcity.programs.controllers.apply import Applications, client_ip, render, see_other, viewer_zone
 from hubcity.programs.services import ApplicationService
-from hubcity.reviews.services import DecisionService
+from hubcity.reviews.services import DecisionService, ReviewService, round_name, rounds_of
 
 Decisions = NamedDependency[DecisionService]
+Reviews = NamedDependency[ReviewService]
 STAFF_GUARD = requires_role("program_manager")
 #: Labels of the outcomes (the form's choices and the pages' headings).
 OUTCOME_LABELS: dict[str, str] = {"approved": N_("Approve"), "waitlisted": N_("Waitlist"), "rejected": N_("Reject")}
@@ -243,6 +248,27 @@ class ApplicantDecisionController(Controller):
         if viewer.membership_in(application["organisation"]) is None:
             return Redirect(f"/staff/applications/{application_id}/decision", status_code=303)
         return await _applicant_page(request, application_service, decision_service, application_id, viewer)
+
+    @get("/presentation", name="reviews:my_presentation")
+    async def presentation(self, request: Request, application_id: ObjectId, application_service: Applications,
+                           review_service: Reviews) -> Template:
+        """The application's presentation slots (round, start and end in the program's zone and
+        the viewer's, place): a fragment the application page loads; members and staff, others 404."""
+        viewer = viewer_of(request)
+        application = await application_service.get(application_id, viewer)
+        program = await application_service.programs.get(application["program"])
+        assert program is not None
+        runs = {run["id"]: run for run in await review_service.reviews.runs(int(program["id"]))}
+        names = {d["order"]: round_name(d) for d in rounds_of(program)}
+        zone = deadlines.zone_named(program["time_zone"])
+        local = viewer_zone(request)
+        slots = [{
+            **slot, "round": names.get((runs.get(slot["round_run"]) or {}).get("round_order"), ""),
+            "starts": format_instant(slot["starts_at"], zone, current_locale()),
+            "ends": format_instant(slot["ends_at"], zone, current_locale()),
+            "starts_local": format_instant(slot["starts_at"], local, current_locale()) if local and local.key != zone.key else "",
+        } for slot in await review_service.slots_for_applicant(application_id, viewer)]
+        return partial(request, "reviews/decisions/_presentation_slots.html.j2", {"slots": slots})
 
     @post("/objection", name="reviews:object", status_code=200)
     async def lodge(self, request: Request, application_id: ObjectId, application_service: Applications,

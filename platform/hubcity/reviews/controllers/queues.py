@@ -34,7 +34,7 @@ from hubcity.core.errors import FormInvalid, NotFoundError
 from hubcity.core.guards import requires_login, requires_role, viewer_of
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
-from hubcity.core.params import ObjectId
+from hubcity.core.params import MAX_OBJECT_ID, ObjectId
 from hubcity.core.timefmt import format_instant
 from hubcity.corporates.filters import query_dict
 from hubcity.corporates.web import client_ip, hx_target, partial, render
@@ -102,8 +102,8 @@ def _fields_of(text: str) -> list[str]:
 
 
 def _reviewer_choice(text: str) -> tuple[int, int]:
-    found = re.fullmatch(r"(\d{1,12}):(\d{1,12})", text.strip())
-    if not found:
+    found = re.fullmatch(r"([0-9]{1,12}):([0-9]{1,12})", text.strip())
+    if not found or not all(1 <= int(part) <= MAX_OBJECT_ID for part in found.groups()):  # larger ids overflow PostgreSQL's integer
         raise FormInvalid({"reviewer": _("Reviewer: choose a reviewer of an open review round.")}, {"reviewer": text})
     return int(found.group(1)), int(found.group(2))
 

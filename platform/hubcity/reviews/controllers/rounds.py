@@ -282,6 +282,8 @@ class RoundsController(Controller):
         try:
             if len(typed["name"]) > 100:
                 raise FormInvalid({"name": _("Name: at most %(limit)s characters.", limit=100)}, typed)
+            if typed["locale"] not in ("", "ko", "en"):
+                raise FormInvalid({"locale": _("Language: ko or en.")}, typed)
             await review_service.invite_external(run_id, viewer_of(request), email=typed["email"], affiliation=typed["affiliation"],
                                                  name=typed["name"], locale=typed["locale"] or "ko", ip=client_ip(request))
         except AppError as error:
