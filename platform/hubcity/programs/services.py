@@ -857,9 +857,8 @@ class ApplicationService:
         template, extra context) sent to the applicant's members instead of
         ``application_status_changed`` (the reviews domain's determinations use it); the
         caller's transaction is joined when there is one."""
-        decision = workflow.can_transition(application["status"], to, role)
-        if not decision:
-            raise NotPermittedError(decision.reason)
+        if (refused := workflow.refusal(application["status"], to, role)) is not None:
+            raise refused
         rule = workflow.transition(application["status"], to)
         assert rule is not None
         program = await self.programs.get(application["program"])

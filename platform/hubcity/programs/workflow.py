@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
+from hubcity.core.errors import AppError, InvalidStateError, NotPermittedError
 from hubcity.core.permissions import ALLOW, Decision, deny
 
 APPLICANT = "applicant"
@@ -159,6 +160,19 @@ def can_transition(from_key: str, to_key: str, role: str) -> Decision:
             _("You may not move an application from “%(from)s” to “%(to)s”.", **{"from": staff_label(from_key), "to": staff_label(to_key)})
         )
     return ALLOW
+
+
+def refusal(from_key: str, to_key: str, role: str) -> AppError | None:
+    """The error refusing ``role``'s move from ``from_key`` to ``to_key`` (None when allowed):
+    InvalidStateError (409, code ``invalid_transition``) when the table has no such move from
+    that status for anyone; NotPermittedError (403) when the move exists but not for ``role``.
+    Both carry :func:`can_transition`'s reason."""
+    decision = can_transition(from_key, to_key, role)
+    if decision:
+        return None
+    if transition(from_key, to_key) is None:
+        return InvalidStateError(decision.reason, code="invalid_transition")
+    return NotPermittedError(decision.reason)
 
 
 def allowed_targets(from_key: str, role: str) -> list[str]:

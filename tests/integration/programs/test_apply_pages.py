@@ -356,7 +356,7 @@ async def test_withdrawal_needs_confirmation_and_the_timeline_shows_public_label
     done = await post_form(client, f"/applications/{application_id}/withdraw", {"confirm": "yes"}, follow_redirects=False)
     assert done.status_code == 303 and (await stored(application_id))["status"] == "withdrawn"
     again = await post_form(client, f"/applications/{application_id}/withdraw", {"confirm": "yes"})
-    assert again.status_code == 403 and "cannot become" in again.text
+    assert again.status_code == 409 and "cannot become" in again.text
 
 
 async def test_more_information_reopens_only_the_named_fields(client: AsyncClient) -> None:

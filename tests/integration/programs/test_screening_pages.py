@@ -84,9 +84,9 @@ async def test_screening_moves_and_their_refusals(client: AsyncClient) -> None:
     assert "Submitted" in timeline and "Draft" in timeline
 
     wrong = await post_form(client, f"/staff/applications/{application_id}/status", {"to": "in_review"})
-    assert wrong.status_code == 403 and "cannot become" in wrong.text
+    assert wrong.status_code == 409 and "cannot become" in wrong.text
     unknown = await post_form(client, f"/staff/applications/{application_id}/status", {"to": "approved_by_magic"})
-    assert unknown.status_code == 403 and "no application status" in unknown.text
+    assert unknown.status_code == 409 and "no application status" in unknown.text
     taken = await post_form(client, f"/staff/applications/{application_id}/status", {"to": "screening"}, follow_redirects=False)
     assert taken.status_code == 303 and (await stored(application_id))["status"] == "screening"
 
