@@ -1171,9 +1171,8 @@ class DecisionService(_Notifying):
         role = _staff_role(viewer)
         application = await self.applications.get(application_id, viewer)
         conditions_text, feedback_text = self._check_fields(outcome, conditions, feedback)
-        decision = workflow.can_transition(application["status"], outcome, role)
-        if not decision:
-            raise NotPermittedError(decision.reason)
+        if (refused := workflow.refusal(application["status"], outcome, role)) is not None:
+            raise refused
         program = await self.programs.get(application["program"])
         assert program is not None
         locale = await applicant_locale(application)
@@ -1298,13 +1297,18 @@ class DecisionService(_Notifying):
         if await self.decisions.open_objection(determination["id"]) is not None:
             raise ConflictError(_("Your objection to this decision is waiting for its answer."))
         now = self.clock()
-        async with write_transaction():
-            objection_id = await self.decisions.insert_objection({
-                "application": application_id, "determination": determination["id"], "text": body, "lodged_by": viewer.id, "at": now,
-            })
-            await self._notify_applicant(application, "determination_objection_received", {"program": program, "objection_text": body})
-            await audit.record("objection.lodged", actor_id=viewer.id, object_type="objection", object_id=objection_id,
-                               after={"application": application_id, "determination": determination["id"]}, ip=ip)
+        try:
+            async with write_transaction():
+                objection_id = await self.decisions.insert_objection({
+                    "application": application_id, "determination": determination["id"], "text": body, "lodged_by": viewer.id, "at": now,
+                })
+                await self._notify_applicant(application, "determination_objection_received", {"program": program, "objection_text": body})
+                await audit.record("objection.lodged", actor_id=viewer.id, object_type="objection", object_id=objection_id,
+                                   after={"application": application_id, "determination": determination["id"]}, ip=ip)
+        except Exception as error:
+            if is_unique_violation(error):  # another member lodged one at the same moment
+                raise ConflictError(_("Your objection to this decision is waiting for its answer.")) from error
+            raise
         row = await self.decisions.objection(objection_id)
         assert row is not None
         return row
@@ -1766,7 +1770,8 @@ class AwardService(_Notifying):
         if tranche["report_accepted_at"] is not None:
             raise InvalidStateError(_("This report was accepted already."), code="report_accepted")
         async with write_transaction():
-            await self.awards.update_tranche(tranche_id, {"report_accepted_at": self.clock(), "accepted_by": viewer.id})
+            if not await self.awards.update_tranche_unless_accepted(tranche_id, {"report_accepted_at": self.clock(), "accepted_by": viewer.id}):
+                raise InvalidStateError(_("This report was accepted already."), code="report_accepted")  # by someone else, just now
             await self._notify_applicant(application, "tranche_report_accepted", {"award": award, "tranche": tranche})
             await audit.record("tranche.report_accepted", actor_id=viewer.id, object_type="tranche", object_id=tranche_id,
                                after={"award": award["id"], "number": tranche["number"]}, ip=ip)

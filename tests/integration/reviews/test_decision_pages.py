@@ -218,7 +218,7 @@ async def test_waitlisted_then_approved_and_no_decision_from_other_statuses(clie
     done = await post_form(client, f"/staff/applications/{app_id}/decision", {"outcome": "approved", "confirm": "yes"}, follow_redirects=False)
     assert done.status_code == 303 and (await stored(app_id))["status"] == "approved"
     refused = await post_form(client, f"/staff/applications/{app_id}/decision", {"outcome": "rejected", "confirm": "yes"})
-    assert refused.status_code == 403 and (await stored(app_id))["status"] == "approved"
+    assert refused.status_code == 409 and (await stored(app_id))["status"] == "approved"
     assert await Application.count() == 1
 
 

@@ -27,6 +27,7 @@ from hubcity.db.tables import (
 )
 from hubcity.programs import workflow
 from hubcity.programs.services import ApplicationService
+from hubcity.reviews.repositories import AwardRepository, DecisionRepository
 from hubcity.reviews.services import AwardService, DecisionService, ReviewService
 from tests.factories.programs import create_application, create_program, create_startup, staff_viewer
 from tests.factories.reviews import (
@@ -103,8 +104,10 @@ async def test_every_issue_6_transition_works_for_its_roles_and_every_other_is_r
                 assert await AuditEntry.exists().where((AuditEntry.action == f"application.{to}") & (AuditEntry.object_id == str(app["id"]))).run()
                 checked += 1
             else:
-                with pytest.raises(NotPermittedError):
+                refused = InvalidStateError if workflow.transition(from_status, to) is None else NotPermittedError
+                with pytest.raises(refused) as error:
                     await _act(applications, shared["id"], to, role, shared_actors)
+                assert type(error.value) is refused, (from_status, to, role, error.value)
                 assert await _status(shared["id"]) == from_status, (from_status, to, role)
     assert checked == sum(len(t.roles) for t in workflow.transitions_from(from_status))
 
@@ -493,6 +496,11 @@ async def test_objections_within_and_after_the_window(
     objection = await decisions.lodge_objection(app_id, applicant, "The market figures were misread.")
     with pytest.raises(ConflictError):
         await decisions.lodge_objection(app_id, applicant, "Again.")
+    with pytest.MonkeyPatch.context() as patch:  # a second member lodging at the same moment: the database refuses
+        patch.setattr(DecisionRepository, "open_objection", lambda self, determination_id: _none())
+        with pytest.raises(ConflictError):
+            await decisions.lodge_objection(app_id, applicant, "At the same moment.")
+    assert await Objection.count().where(Objection.application == app_id) == 1
     answered = await decisions.answer_objection(objection["id"], manager, answer="We checked them again.", uphold=False)
     assert answered["upheld"] is False and await _status(app_id) == "rejected"
     assert await Notification.exists().where(Notification.template == "determination_objection_answered").run()
@@ -521,7 +529,7 @@ async def _approved(program: dict[str, Any], manager: Viewer, applications: Appl
     return made
 
 
-TRANCHES = [{"amount": 20_000_000, "due_on": "2027-03-01"}, {"amount": 20_000_000, "due_on": date(2027, 9, 1)}]
+TRANCHES = [{"amount": 20_000_000, "due_on": "2099-03-01"}, {"amount": 20_000_000, "due_on": date(2099, 9, 1)}]
 
 
 async def test_award_over_the_maximum_or_the_remaining_budget_is_refused_with_messages(
@@ -546,7 +554,7 @@ async def test_award_over_the_maximum_or_the_remaining_budget_is_refused_with_me
     with pytest.raises(InvalidStateError):
         await awards.create(not_approved["application"]["id"], manager, amount=1)
     # declining frees the budget
-    await awards.set_tranches(award["id"], manager, [{"amount": 60_000_000, "due_on": "2027-01-01"}])
+    await awards.set_tranches(award["id"], manager, [{"amount": 60_000_000, "due_on": "2099-01-01"}])
     declined = await awards.decline(award["id"], first["viewer"], reason="We found other funding.")
     assert declined["status"] == "declined" and await awards.remaining_budget(program["id"]) == 100_000_000
     with pytest.raises(InvalidStateError):
@@ -562,7 +570,7 @@ async def test_agreement_reports_and_payments(
     made = await _approved(program, manager, applications, decisions)
     startup = made["viewer"]
     with pytest.raises(FormInvalid) as error:
-        await awards.create(made["application"]["id"], manager, amount=40_000_000, tranches=[{"amount": 10, "due_on": "2027-01-01"}])
+        await awards.create(made["application"]["id"], manager, amount=40_000_000, tranches=[{"amount": 10, "due_on": "2099-01-01"}])
     assert "tranches" in error.value.errors
     award = await awards.create(made["application"]["id"], manager, amount=40_000_000)
     with pytest.raises(InvalidStateError) as error:
@@ -589,6 +597,21 @@ async def test_agreement_reports_and_payments(
     with pytest.raises(NotPermittedError):
         await awards.accept_report(first["id"], finance)
     await awards.accept_report(first["id"], manager)
+    # a second member of staff accepting at the same moment (read "not accepted" before the first wrote)
+    real = AwardRepository.tranche
+
+    async def stale(self: AwardRepository, tranche_id: int) -> Any:
+        row = await real(self, tranche_id)
+        return {**row, "report_accepted_at": None} if row and tranche_id == first["id"] else row
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(AwardRepository, "tranche", stale)
+        with pytest.raises(InvalidStateError) as error:
+            await awards.accept_report(first["id"], await staff_viewer("program_manager"))
+    assert error.value.code == "report_accepted"
+    accepted = AuditEntry.action == "tranche.report_accepted"
+    assert await AuditEntry.count().where(accepted & (AuditEntry.object_id == str(first["id"]))) == 1
+    assert await Notification.count().where(Notification.template == "tranche_report_accepted") == 1
     with pytest.raises(InvalidStateError):
         await awards.submit_report(first["id"], startup, text="Changed after acceptance")
     with pytest.raises(NotPermittedError):
@@ -626,3 +649,7 @@ async def test_no_active_award_in_the_same_family(
     assert (await applications.check_eligibility(other_fund["id"], made["viewer"])).eligible
     await awards.decline(award["id"], made["viewer"])
     assert (await applications.check_eligibility(next_year["id"], made["viewer"])).eligible
+
+
+async def _none() -> None:
+    return None
