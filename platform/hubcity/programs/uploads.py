@@ -141,6 +141,39 @@ def too_large_message(limit: int = MAX_UPLOAD_BYTES, label: str = "") -> str:
     return _("The file is larger than %(limit)s. Choose a file of at most %(limit)s.", limit=size_text(limit))
 
 
+def upload_problem(content: bytes, *, limit: int, label: str, allowed: tuple[str, ...], empty: str) -> tuple[str | None, str | None]:
+    """(media type read from the bytes, the message refusing ``content`` or None). Refused: no
+    bytes (``empty``, the caller's message), more than ``limit`` bytes (:func:`too_large_message`),
+    or a type not in ``allowed`` whatever the file's name says. ``label``: the field's name."""
+    if not content:
+        return None, empty
+    if len(content) > limit:
+        return None, too_large_message(limit, label)
+    media_type = sniff(content)
+    if media_type is None or media_type not in allowed:
+        types = ", ".join(type_name(t) for t in allowed)
+        return media_type, _("%(field)s: the file must be one of: %(types)s. The content of this file is not (whatever its name says).",
+                             field=label, types=types)
+    return media_type, None
+
+
+async def stored_file_id(repo: Any, storage: FileStorage, digest: str, content: bytes, media_type: str, name: str, now: Any) -> int:
+    """The StoredFile row of the bytes ``content`` (SHA-256 ``digest``), inserted when there is
+    none, and the bytes on disk again (the last use may have been removed meanwhile). Call it
+    inside the caller's write transaction; a unique violation means another upload of the same
+    bytes won the race (retry). ``repo``: :class:`~hubcity.programs.repositories.ApplicationRepository`."""
+    stored = await repo.stored_file(digest)
+    if stored is None:
+        stored_id = await repo.insert_stored_file(
+            {"sha256": digest, "size": len(content), "content_type": media_type, "original_name": name,
+             "path": storage.relative_path(digest), "created_at": now}
+        )
+    else:
+        stored_id = stored["id"]
+    storage.put(content)
+    return int(stored_id)
+
+
 def safe_name(name: str) -> str:
     """An uploaded file's name as shown and offered for download: the last path part, control
     characters and quotes removed, at most :data:`MAX_NAME` characters (``file`` when empty)."""
@@ -270,14 +303,11 @@ class ApplicationFiles:
         application, definition = await self._editable(application_id, viewer, field_key)
         label = definition.label()
         limit = limit_for(definition)
-        if not content:
-            raise FormInvalid({field_key: _("%(field)s: choose a file to upload.", field=label)})
-        if len(content) > limit:
-            raise FormInvalid({field_key: too_large_message(limit, label)})
-        media_type = sniff(content)
-        if media_type is None or media_type not in definition.allowed_types:
-            allowed = ", ".join(type_name(t) for t in definition.allowed_types)
-            raise FormInvalid({field_key: _("%(field)s: the file must be one of: %(types)s. The content of this file is not (whatever its name says).", field=label, types=allowed)})
+        media_type, problem = upload_problem(content, limit=limit, label=label, allowed=tuple(definition.allowed_types),
+                                             empty=_("%(field)s: choose a file to upload.", field=label))
+        if problem:
+            raise FormInvalid({field_key: problem})
+        assert media_type is not None
         name = safe_name(filename)
         digest = self.storage.put(content)
         for _attempt in range(3):
@@ -287,15 +317,7 @@ class ApplicationFiles:
                 raise FormInvalid({field_key: _("%(field)s: at most %(limit)s files; remove one first.", field=label, limit=definition.max_files)})
             try:
                 async with write_transaction():
-                    stored = await self.repo.stored_file(digest)
-                    if stored is None:
-                        stored_id = await self.repo.insert_stored_file(
-                            {"sha256": digest, "size": len(content), "content_type": media_type, "original_name": name,
-                             "path": self.storage.relative_path(digest), "created_at": self.applications.clock()}
-                        )
-                    else:
-                        stored_id = stored["id"]
-                    self.storage.put(content)  # the last attachment may have been removed meanwhile
+                    stored_id = await stored_file_id(self.repo, self.storage, digest, content, media_type, name, self.applications.clock())
                     file_id = await self.repo.add_file(
                         {"application": application_id, "field_key": field_key, "stored_file": stored_id, "original_name": name,
                          "uploaded_by": viewer.id, "at": self.applications.clock()}

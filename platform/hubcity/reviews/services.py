@@ -394,14 +394,18 @@ class ReviewService(_Notifying):
                                after={"slots": [dict(s) for s in slots]}, ip=ip)
         return await self.reviews.slots(run_id)
 
-    async def slots_for_applicant(self, application_id: int, viewer: Viewer) -> list[dict[str, Any]]:
-        """The presentation slots of an application the viewer may read (its members, staff)."""
-        await self.applications.get(application_id, viewer)
+    async def slots_for_applicant(self, application_id: int, viewer: Viewer) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """(the program, the presentation slots of an application the viewer may read — its
+        members, staff — each with ``round``: the round's name in the viewer's language).
+        NotFoundError for anyone else."""
+        application = await self.applications.get(application_id, viewer)
+        program = await self.programs.get(application["program"])
+        assert program is not None
+        names = {d["order"]: round_name(d) for d in rounds_of(program)}
         found = []
-        program_id = (await self.application_rows.get(application_id) or {}).get("program")
-        for run in await self.reviews.runs(int(program_id)) if program_id else []:
-            found += await self.reviews.slots(run["id"], application_id)
-        return found
+        for run in await self.reviews.runs(int(program["id"])):
+            found += [{**slot, "round": names.get(run["round_order"], "")} for slot in await self.reviews.slots(run["id"], application_id)]
+        return program, found
 
     async def remind_missing(self, run_id: int, viewer: Viewer, *, ip: str = "") -> int:
         """Remind every reviewer with an assignment still missing its review in an open run
@@ -1688,15 +1692,12 @@ class AwardService(_Notifying):
         if upload is not None and file_id is not None:
             errors["file"] = _("%(field)s: upload a file or give the id of an attached one, not both.", field=label)
         elif upload is not None:
-            media_type = uploads.sniff(upload.content)
-            if not upload.content:
-                errors["file"] = _("%(field)s: the file is empty (0 bytes). Choose a file with content.", field=label)
-            elif len(upload.content) > REPORT_FILE_LIMIT:
-                errors["file"] = uploads.too_large_message(REPORT_FILE_LIMIT, label)
-            elif media_type is None:
-                allowed = ", ".join(uploads.type_name(t) for t in forms.FILE_TYPES)
-                errors["file"] = _("%(field)s: the file must be one of: %(types)s. The content of this file is not (whatever its name says).",
-                                   field=label, types=allowed)
+            media_type, problem = uploads.upload_problem(
+                upload.content, limit=REPORT_FILE_LIMIT, label=label, allowed=tuple(forms.FILE_TYPES),
+                empty=_("%(field)s: the file is empty (0 bytes). Choose a file with content.", field=label),
+            )
+            if problem:
+                errors["file"] = problem
             file_values = {"report_file_name": uploads.safe_name(upload.name)}
         elif file_id is not None:
             attached = next((f for f in await self.application_rows.files(application["id"]) if f["stored_file"] == file_id), None)
@@ -1714,14 +1715,9 @@ class AwardService(_Notifying):
         for _attempt in range(3):
             try:
                 async with write_transaction():
-                    if upload is not None and digest is not None and self.storage is not None:
-                        stored = await self.application_rows.stored_file(digest)
-                        file_values["report_file"] = stored["id"] if stored else await self.application_rows.insert_stored_file({
-                            "sha256": digest, "size": len(upload.content), "content_type": media_type,
-                            "original_name": file_values["report_file_name"], "path": self.storage.relative_path(digest),
-                            "created_at": self.clock(),
-                        })
-                        self.storage.put(upload.content)  # the last use of these bytes may have been removed meanwhile
+                    if upload is not None and digest is not None and self.storage is not None and media_type is not None:
+                        file_values["report_file"] = await uploads.stored_file_id(
+                            self.application_rows, self.storage, digest, upload.content, media_type, file_values["report_file_name"], self.clock())
                     values = {"report": body, "report_submitted_at": self.clock(), "report_submitted_by": viewer.id, **file_values}
                     if not await self.awards.update_tranche_unless_accepted(tranche_id, values):
                         raise InvalidStateError(_("This report was accepted already and can no longer change."), code="report_accepted")
