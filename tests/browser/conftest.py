@@ -97,6 +97,18 @@ def live_server(live_env: dict[str, str]) -> Iterator[str]:
 
 
 @pytest.fixture
+def browser(chromium_path: Path) -> Iterator[object]:
+    """Debian's Chromium under Playwright, for tests that open several contexts (one per person)."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
 def browser_page(chromium_path: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

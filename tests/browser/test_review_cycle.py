@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, run_hubcity
+from tests.browser.conftest import ARTIFACTS, run_hubcity
 
 pytestmark = pytest.mark.browser
 
@@ -77,17 +77,6 @@ async def main():
 
 asyncio.run(main())
 """
-
-
-@pytest.fixture
-def browser(chromium_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def _new_page(browser):

@@ -233,7 +233,8 @@ class Worker:
 
     async def run_forever(self, stop: asyncio.Event, poll_interval_s: float = 1.0) -> None:
         """Process jobs until ``stop`` is set, sleeping ``poll_interval_s`` when the queue is idle."""
-        log.info("job worker %s started (%s)", self.worker_id, ", ".join(self.registry.names()))
+        claimed = [n for n in self.registry.names() if (self.only is None or n in self.only) and n not in self.skip]
+        log.info("job worker %s started (%s)", self.worker_id, ", ".join(claimed))
         while not stop.is_set():
             try:
                 await self.reclaim_stale()

@@ -83,7 +83,7 @@ ApplicationStatusParam = Annotated[str | None, QueryParameter(name="status", des
 # -- reading bodies -----------------------------------------------------------------------------
 
 
-def _object(data: Any, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
+def body_object(data: Any, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any]:
     """``data`` as a dict with only ``allowed`` keys and every ``required`` one; FormInvalid
     naming each unknown or missing key otherwise."""
     if data is None:
@@ -99,7 +99,7 @@ def _object(data: Any, allowed: tuple[str, ...], required: tuple[str, ...] = ())
     return dict(data)
 
 
-def _whole(data: Mapping[str, Any], key: str, *, required: bool) -> int | None:
+def body_whole(data: Mapping[str, Any], key: str, *, required: bool) -> int | None:
     """A positive whole number (an id or a revision) at ``data[key]``; FormInvalid naming ``key``."""
     value = data.get(key)
     if value is None and not required:
@@ -109,7 +109,9 @@ def _whole(data: Mapping[str, Any], key: str, *, required: bool) -> int | None:
     return value
 
 
-def _text(data: Mapping[str, Any], key: str, limit: int = REASON_MAX) -> str:
+def body_text(data: Mapping[str, Any], key: str, limit: int = REASON_MAX) -> str:
+    """The text at ``data[key]`` ("" when absent or null), at most ``limit`` characters;
+    FormInvalid naming ``key`` for a non-text value or one too long."""
     value = data.get(key, "")
     if value is None:
         return ""
@@ -210,7 +212,7 @@ class ProgramApiController(Controller):
     async def create(self, request: Request, data: JSONBody[dict[str, Any]], program_service: Programs) -> ProgramOut:
         """A new draft program (program managers), optionally with its first ``form``."""
         viewer = viewer_of(request)
-        body = _object(data, (*ProgramCreateInput.model_fields,))
+        body = body_object(data, (*ProgramCreateInput.model_fields,))
         form = body.pop("form", None)
         program = await program_service.create(viewer, body, form=form, ip=client_ip(request))
         return await _program_with_form(program_service, program, viewer)
@@ -220,7 +222,7 @@ class ProgramApiController(Controller):
         """Change some fields of a draft or published program (program managers). The form
         changes through ``PUT …/form``."""
         viewer = viewer_of(request)
-        body = _object(data, (*ProgramInput.model_fields,))
+        body = body_object(data, (*ProgramInput.model_fields,))
         program = await program_service.update(program_id, viewer, body, ip=client_ip(request))
         return await _program_with_form(program_service, program, viewer)
 
@@ -228,7 +230,7 @@ class ProgramApiController(Controller):
     async def set_form(self, request: Request, program_id: ObjectId, data: JSONBody[dict[str, Any]], program_service: Programs) -> ProgramOut:
         """Make ``fields`` the program's form (a new version once published or in use)."""
         viewer = viewer_of(request)
-        body = _object(data, ("fields",), ("fields",))
+        body = body_object(data, ("fields",), ("fields",))
         await program_service.set_form(program_id, viewer, body["fields"], ip=client_ip(request))
         return await _program_with_form(program_service, await program_service.get(program_id, viewer), viewer)
 
@@ -291,9 +293,9 @@ class ApplicationApiController(Controller):
         """Start your startup's draft application to an open call (409 when it already applied,
         or a rule fails: the message names each failed rule)."""
         viewer = viewer_of(request)
-        body = _object(data, ("program_id", "organisation_id"), ("program_id",))
-        program_id = _whole(body, "program_id", required=True)
-        organisation_id = _whole(body, "organisation_id", required=False)
+        body = body_object(data, ("program_id", "organisation_id"), ("program_id",))
+        program_id = body_whole(body, "program_id", required=True)
+        organisation_id = body_whole(body, "organisation_id", required=False)
         assert program_id is not None
         row = await application_service.start(program_id, viewer, organisation_id, ip=client_ip(request))
         return await application_out(application_service, row, viewer, with_form=True)
@@ -311,8 +313,8 @@ class ApplicationApiController(Controller):
         (someone saved since: nothing written), or the status or deadline no longer allows
         editing; 422 naming each answer of the wrong type or over its limit."""
         viewer = viewer_of(request)
-        body = _object(data, ("revision", "answers"), ("revision", "answers"))
-        revision = _whole(body, "revision", required=True)
+        body = body_object(data, ("revision", "answers"), ("revision", "answers"))
+        revision = body_whole(body, "revision", required=True)
         answers = body["answers"]
         if not isinstance(answers, Mapping):
             raise FormInvalid({"answers": _("Answers: send an object of field key → answer.")}, body)
@@ -325,8 +327,8 @@ class ApplicationApiController(Controller):
         """Submit (members of the startup): 422 naming every missing or bad answer, 409 once the
         deadline has passed (``error: deadline_passed``) or for a stale ``revision``."""
         viewer = viewer_of(request)
-        body = _object(data, ("revision",))
-        revision = _whole(body, "revision", required=False)
+        body = body_object(data, ("revision",))
+        revision = body_whole(body, "revision", required=False)
         row = await application_service.submit(application_id, viewer, expected_revision=revision, ip=client_ip(request))
         return await application_out(application_service, row, viewer)
 
@@ -334,8 +336,8 @@ class ApplicationApiController(Controller):
     async def withdraw(self, request: Request, application_id: ObjectId, application_service: Applications, data: JSONBody[dict[str, Any] | None] = None) -> ApplicationOut:
         """Withdraw (members of the startup, from the statuses the workflow allows)."""
         viewer = viewer_of(request)
-        body = _object(data, ("reason",))
-        row = await application_service.withdraw(application_id, viewer, reason=_text(body, "reason"), ip=client_ip(request))
+        body = body_object(data, ("reason",))
+        row = await application_service.withdraw(application_id, viewer, reason=body_text(body, "reason"), ip=client_ip(request))
         return await application_out(application_service, row, viewer)
 
     @post("/{application_id:int}/transition", status_code=HTTP_200_OK, operation_class=json_body(TransitionInput), responses=errors(401, 403, 404, 409, 422))
@@ -346,7 +348,7 @@ class ApplicationApiController(Controller):
         waitlisted, rejected) that the table would allow are refused with 409
         ``decision_required``: they are made through ``POST /api/v1/applications/{id}/determination``."""
         viewer = viewer_of(request)
-        body = _object(data, ("to", "reason", "fields", "revision"), ("to",))
+        body = body_object(data, ("to", "reason", "fields", "revision"), ("to",))
         to = body["to"]
         if not isinstance(to, str) or to not in workflow.WORKFLOW:
             raise FormInvalid({"to": _("To: “%(value)s” is not an application status.", value=str(to)[:40])}, body)
@@ -365,8 +367,8 @@ class ApplicationApiController(Controller):
         if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields) or len(fields) > 200:
             raise FormInvalid({"fields": _("Fields: send a list of field or rule keys.")}, body)
         row = await application_service.transition(
-            application_id, viewer, to, reason=_text(body, "reason"), fields=fields,
-            expected_revision=_whole(body, "revision", required=False), ip=client_ip(request),
+            application_id, viewer, to, reason=body_text(body, "reason"), fields=fields,
+            expected_revision=body_whole(body, "revision", required=False), ip=client_ip(request),
         )
         return await application_out(application_service, row, viewer)
 
@@ -374,7 +376,7 @@ class ApplicationApiController(Controller):
     async def extension(self, request: Request, application_id: ObjectId, data: JSONBody[dict[str, Any]], application_service: Applications) -> ApplicationOut:
         """Let this one application be submitted until ``until`` (program managers; audited)."""
         viewer = viewer_of(request)
-        body = _object(data, ("until", "reason"), ("until", "reason"))
+        body = body_object(data, ("until", "reason"), ("until", "reason"))
         raw = body["until"]
         try:
             if not isinstance(raw, str):
@@ -386,7 +388,7 @@ class ApplicationApiController(Controller):
             raise FormInvalid({"until": _("Until: give a date and time with its offset, such as 2026-12-01T18:00:00+09:00.")}, body) from None
         if until.tzinfo is None:
             raise FormInvalid({"until": _("Until: give a date and time with its offset, such as 2026-12-01T18:00:00+09:00.")}, body)
-        row = await application_service.grant_extension(application_id, viewer, until, reason=_text(body, "reason"), ip=client_ip(request))
+        row = await application_service.grant_extension(application_id, viewer, until, reason=body_text(body, "reason"), ip=client_ip(request))
         return await application_out(application_service, row, viewer)
 
     @get("/{application_id:int}/timeline", responses=errors(401, 404))

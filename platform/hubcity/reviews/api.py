@@ -53,7 +53,7 @@ from hubcity.core.i18n import gettext as _
 from hubcity.core.params import MAX_OBJECT_ID, ObjectId
 from hubcity.corporates.web import client_ip
 from hubcity.programs import workflow
-from hubcity.programs.api import API_PREFIX, _object, _text, _whole
+from hubcity.programs.api import API_PREFIX, body_object, body_text, body_whole
 from hubcity.programs.uploads import UPLOAD_ROUTE_BODY_LIMIT
 from hubcity.reviews import bulk
 from hubcity.reviews.api_schemas import (
@@ -294,7 +294,7 @@ class RoundApiController(Controller):
     async def advance(self, request: Request, run_id: ObjectId, review_service: Reviews, data: JSONBody[dict[str, Any] | None] = None) -> RoundRunOut:
         """Advance a closed run's top N to the next round (staff); optional presentation ``slots``. Returns the next run."""
         viewer = viewer_of(request)
-        body = _object(data, ("slots",))
+        body = body_object(data, ("slots",))
         nxt = await review_service.advance(run_id, viewer, slots=_slots(body), ip=client_ip(request))
         return run_out(await review_service.run(nxt["id"], viewer))
 
@@ -307,10 +307,10 @@ class RoundApiController(Controller):
           responses=errors(401, 403, 404, 409, 422))
     async def add_reviewer(self, request: Request, run_id: ObjectId, data: JSONBody[dict[str, Any]], review_service: Reviews) -> PanelMemberOut:
         """Put an agency reviewer on the panel (staff)."""
-        body = _object(data, ("user_id", "affiliation"), ("user_id",))
-        user_id = _whole(body, "user_id", required=True)
+        body = body_object(data, ("user_id", "affiliation"), ("user_id",))
+        user_id = body_whole(body, "user_id", required=True)
         assert user_id is not None
-        member = await review_service.add_reviewer(run_id, viewer_of(request), user_id, affiliation=_text(body, "affiliation", 200),
+        member = await review_service.add_reviewer(run_id, viewer_of(request), user_id, affiliation=body_text(body, "affiliation", 200),
                                                    ip=client_ip(request))
         return member_out(member)
 
@@ -319,13 +319,13 @@ class RoundApiController(Controller):
     async def invite(self, request: Request, run_id: ObjectId, data: JSONBody[dict[str, Any]], review_service: Reviews) -> PanelMemberOut:
         """Invite an external reviewer by email with their affiliation (staff). The link goes by
         email only; it is never in the answer."""
-        body = _object(data, ("email", "affiliation", "name", "locale"), ("email", "affiliation"))
+        body = body_object(data, ("email", "affiliation", "name", "locale"), ("email", "affiliation"))
         locale = body.get("locale", "ko")
         if locale not in ("ko", "en"):
             raise FormInvalid({"locale": _("Language: ko or en.")}, body)
         member, _token = await review_service.invite_external(
-            run_id, viewer_of(request), email=_text(body, "email", 320), affiliation=_text(body, "affiliation", 1000),
-            name=_text(body, "name", 100), locale=locale, ip=client_ip(request))
+            run_id, viewer_of(request), email=body_text(body, "email", 320), affiliation=body_text(body, "affiliation", 1000),
+            name=body_text(body, "name", 100), locale=locale, ip=client_ip(request))
         return member_out(member)
 
     @get("/assignments", responses=errors(401))
@@ -339,10 +339,10 @@ class RoundApiController(Controller):
           responses=errors(401, 403, 404, 409, 422))
     async def assign(self, request: Request, run_id: ObjectId, data: JSONBody[dict[str, Any]], review_service: Reviews) -> AssignmentOut:
         """Assign a panel member to an application by hand (staff); 409 ``conflict_of_interest`` names why not."""
-        body = _object(data, ("application_id", "reviewer_id", "reason"), ("application_id", "reviewer_id"))
-        application_id, reviewer_id = _whole(body, "application_id", required=True), _whole(body, "reviewer_id", required=True)
+        body = body_object(data, ("application_id", "reviewer_id", "reason"), ("application_id", "reviewer_id"))
+        application_id, reviewer_id = body_whole(body, "application_id", required=True), body_whole(body, "reviewer_id", required=True)
         assert application_id is not None and reviewer_id is not None
-        row = await review_service.assign(run_id, application_id, reviewer_id, viewer_of(request), reason=_text(body, "reason", 2000),
+        row = await review_service.assign(run_id, application_id, reviewer_id, viewer_of(request), reason=body_text(body, "reason", 2000),
                                           ip=client_ip(request))
         return assignment_out(row)
 
@@ -350,7 +350,7 @@ class RoundApiController(Controller):
           responses=errors(401, 403, 404, 409, 422))
     async def auto_assign(self, request: Request, run_id: ObjectId, review_service: Reviews, data: JSONBody[dict[str, Any] | None] = None) -> AutoAssignOut:
         """Balanced, conflict-free assignment so each application has ``minimum`` reviewers, with the reason of each choice (staff)."""
-        body = _object(data, ("minimum", "max_load"))
+        body = body_object(data, ("minimum", "max_load"))
         plan = await review_service.auto_assign(run_id, viewer_of(request), minimum=body.get("minimum", 2), max_load=body.get("max_load"),
                                                 ip=client_ip(request))
         return AutoAssignOut(
@@ -369,8 +369,8 @@ class RoundApiController(Controller):
     async def conflict(self, request: Request, assignment_id: ObjectId, review_service: Reviews,
                        data: JSONBody[dict[str, Any] | None] = None) -> ConflictOut:
         """Declare a conflict of interest: the assignment is withdrawn and given to another reviewer."""
-        body = _object(data, ("reason",))
-        replacement = await review_service.declare_conflict(assignment_id, viewer_of(request), reason=_text(body, "reason", LONG_TEXT),
+        body = body_object(data, ("reason",))
+        replacement = await review_service.declare_conflict(assignment_id, viewer_of(request), reason=body_text(body, "reason", LONG_TEXT),
                                                             ip=client_ip(request))
         return ConflictOut(withdrawn_assignment_id=assignment_id, replacement=assignment_out(replacement) if replacement else None)
 
@@ -378,13 +378,13 @@ class RoundApiController(Controller):
           responses=errors(401, 404, 409, 422))
     async def submit_review(self, request: Request, assignment_id: ObjectId, data: JSONBody[dict[str, Any]], review_service: Reviews) -> ReviewOut:
         """Submit (or change, while the round is open) your review: 422 names each score outside its scale."""
-        body = _object(data, ("scores", "recommendation", "comment"), ("scores", "recommendation"))
+        body = body_object(data, ("scores", "recommendation", "comment"), ("scores", "recommendation"))
         if not isinstance(body["scores"], Mapping):
             raise FormInvalid({"scores": _("Scores: send an object of criterion key → number.")}, body)
         if not isinstance(body["recommendation"], str):
             raise FormInvalid({"recommendation": _("Recommendation: choose advance, hold or reject.")}, body)
         row = await review_service.submit_review(assignment_id, viewer_of(request), scores=body["scores"],
-                                                 recommendation=body["recommendation"], comment=_text(body, "comment", LONG_TEXT),
+                                                 recommendation=body["recommendation"], comment=body_text(body, "comment", LONG_TEXT),
                                                  ip=client_ip(request))
         return review_out(row)
 
@@ -415,21 +415,21 @@ class DecisionApiController(Controller):
     async def determine(self, request: Request, application_id: ObjectId, data: JSONBody[dict[str, Any]], decision_service: Decisions) -> DeterminationOut:
         """Approve (optionally with conditions), waitlist or reject (program managers): the message
         from a template in the applicant's language, and the feedback."""
-        body = _object(data, ("outcome", "conditions", "feedback"), ("outcome",))
+        body = body_object(data, ("outcome", "conditions", "feedback"), ("outcome",))
         outcome = body["outcome"] if isinstance(body["outcome"], str) else ""
-        row = await decision_service.determine(application_id, viewer_of(request), outcome, conditions=_text(body, "conditions", LONG_TEXT),
-                                               feedback=_text(body, "feedback", LONG_TEXT), ip=client_ip(request))
+        row = await decision_service.determine(application_id, viewer_of(request), outcome, conditions=body_text(body, "conditions", LONG_TEXT),
+                                               feedback=body_text(body, "feedback", LONG_TEXT), ip=client_ip(request))
         return determination_out(row)
 
     @post("/determinations/bulk", status_code=HTTP_200_OK, operation_class=json_body(BulkDeterminationInput),
           responses=errors(401, 403, 422))
     async def determine_bulk(self, request: Request, data: JSONBody[dict[str, Any]], decision_service: Decisions) -> BulkDeterminationOut:
         """The same determination for each application, each exactly as one by one; each row done or failed with the reason."""
-        body = _object(data, ("application_ids", "outcome", "conditions", "feedback"), ("application_ids", "outcome"))
+        body = body_object(data, ("application_ids", "outcome", "conditions", "feedback"), ("application_ids", "outcome"))
         ids = _ids(body, "application_ids")
         outcome = body["outcome"] if isinstance(body["outcome"], str) else ""
         report, found = await bulk.determine_each(decision_service, ids, viewer_of(request), outcome,
-                                                  conditions=_text(body, "conditions", LONG_TEXT), feedback=_text(body, "feedback", LONG_TEXT),
+                                                  conditions=body_text(body, "conditions", LONG_TEXT), feedback=body_text(body, "feedback", LONG_TEXT),
                                                   ip=client_ip(request))
         items = [BulkRowOut(application_id=r.application_id, ok=r.ok, message=r.message,
                             determination=determination_out(found.done[r.application_id]) if r.ok else None) for r in report.rows]
@@ -439,16 +439,16 @@ class DecisionApiController(Controller):
           responses=errors(401, 403, 404, 409, 422))
     async def lodge(self, request: Request, application_id: ObjectId, data: JSONBody[dict[str, Any]], decision_service: Decisions) -> ObjectionOut:
         """Object to the current decision (members of the startup) within the program's window (409 ``objection_window_closed`` after)."""
-        body = _object(data, ("text",), ("text",))
-        row = await decision_service.lodge_objection(application_id, viewer_of(request), _text(body, "text", LONG_TEXT), ip=client_ip(request))
+        body = body_object(data, ("text",), ("text",))
+        row = await decision_service.lodge_objection(application_id, viewer_of(request), body_text(body, "text", LONG_TEXT), ip=client_ip(request))
         return objection_out(row)
 
     @post("/objections/{objection_id:int}/answer", status_code=HTTP_200_OK, operation_class=json_body(ObjectionAnswerInput),
           responses=errors(401, 403, 404, 409, 422))
     async def answer(self, request: Request, objection_id: ObjectId, data: JSONBody[dict[str, Any]], decision_service: Decisions) -> ObjectionOut:
         """Answer an objection (staff); ``uphold`` reopens the decision (the application awaits a decision again)."""
-        body = _object(data, ("answer", "uphold"), ("answer",))
-        row = await decision_service.answer_objection(objection_id, viewer_of(request), answer=_text(body, "answer", LONG_TEXT),
+        body = body_object(data, ("answer", "uphold"), ("answer",))
+        row = await decision_service.answer_objection(objection_id, viewer_of(request), answer=body_text(body, "answer", LONG_TEXT),
                                                       uphold=_bool(body, "uphold"), ip=client_ip(request))
         return objection_out(row)
 
@@ -479,7 +479,7 @@ class AwardApiController(Controller):
     async def create(self, request: Request, application_id: ObjectId, data: JSONBody[dict[str, Any]], award_service: Awards) -> AwardOut:
         """The award of an approved application (program managers): 422 when the amount is over the
         maximum or the remaining budget (the message names both)."""
-        body = _object(data, ("amount", "tranches"), ("amount",))
+        body = body_object(data, ("amount", "tranches"), ("amount",))
         row = await award_service.create(application_id, viewer_of(request), amount=body["amount"], tranches=_tranches(body, required=False),
                                          ip=client_ip(request))
         return award_out(row)
@@ -492,7 +492,7 @@ class AwardApiController(Controller):
     @put("/awards/{award_id:int}/tranches", operation_class=json_body(TranchesInput), responses=errors(401, 403, 404, 409, 422))
     async def set_tranches(self, request: Request, award_id: ObjectId, data: JSONBody[dict[str, Any]], award_service: Awards) -> AwardOut:
         """Replace the payment schedule while the agreement is pending (staff)."""
-        body = _object(data, ("tranches",), ("tranches",))
+        body = body_object(data, ("tranches",), ("tranches",))
         tranches = _tranches(body, required=True)
         assert tranches is not None
         return award_out(await award_service.set_tranches(award_id, viewer_of(request), tranches, ip=client_ip(request)))
@@ -505,8 +505,8 @@ class AwardApiController(Controller):
     @post("/awards/{award_id:int}/decline", status_code=HTTP_200_OK, operation_class=json_body(DeclineInput), responses=errors(401, 403, 404, 409, 422))
     async def decline(self, request: Request, award_id: ObjectId, award_service: Awards, data: JSONBody[dict[str, Any] | None] = None) -> AwardOut:
         """Decline the award before accepting its agreement (members of the startup)."""
-        body = _object(data, ("reason",))
-        return award_out(await award_service.decline(award_id, viewer_of(request), reason=_text(body, "reason", LONG_TEXT), ip=client_ip(request)))
+        body = body_object(data, ("reason",))
+        return award_out(await award_service.decline(award_id, viewer_of(request), reason=body_text(body, "reason", LONG_TEXT), ip=client_ip(request)))
 
     @post("/tranches/{tranche_id:int}/report", status_code=HTTP_200_OK, operation_class=ReportOperation,
           responses=errors(401, 403, 404, 409, 413, 422), request_max_body_size=UPLOAD_ROUTE_BODY_LIMIT)
@@ -520,7 +520,7 @@ class AwardApiController(Controller):
         upload = None
         if request.content_type[0] in ("multipart/form-data", "application/x-www-form-urlencoded"):
             form = await request.form()
-            body = _object({k: v for k, v in form.items()}, ("text", "file", "keep_file"), ("text",))
+            body = body_object({k: v for k, v in form.items()}, ("text", "file", "keep_file"), ("text",))
             chosen = body.pop("file", None)
             if chosen is not None and not isinstance(chosen, UploadFile):
                 raise FormInvalid({"file": _("%(field)s: send a file, not text.", field="file")}, body)
@@ -535,13 +535,13 @@ class AwardApiController(Controller):
                 data = await request.json()
             except SerializationException as error:
                 raise ClientException(status_code=400) from error
-            body = _object(data, ("text", "file_id", "keep_file"), ("text",))
-        file_id = _whole(body, "file_id", required=False)
+            body = body_object(data, ("text", "file_id", "keep_file"), ("text",))
+        file_id = body_whole(body, "file_id", required=False)
         keep_file = body.get("keep_file", False)
         if not isinstance(keep_file, bool):
             raise FormInvalid({"keep_file": _("%(field)s: true or false.", field="keep_file")}, body)
         try:
-            row = await award_service.submit_report(tranche_id, viewer, text=_text(body, "text", LONG_TEXT), file_id=file_id, upload=upload,
+            row = await award_service.submit_report(tranche_id, viewer, text=body_text(body, "text", LONG_TEXT), file_id=file_id, upload=upload,
                                                     keep_file=keep_file, ip=client_ip(request))
         except FormInvalid as error:  # the service names the report "report"; this request calls it "text"
             raise FormInvalid({("text" if k == "report" else k): v for k, v in error.errors.items()}, body) from None

@@ -47,7 +47,7 @@ from hubcity.corporates.web import partial
 from hubcity.programs import deadlines, workflow
 from hubcity.programs.controllers.apply import Applications, client_ip, render, see_other, viewer_zone
 from hubcity.programs.services import ApplicationService
-from hubcity.reviews.services import DecisionService, ReviewService, round_name, rounds_of
+from hubcity.reviews.services import DecisionService, ReviewService
 
 Decisions = NamedDependency[DecisionService]
 Reviews = NamedDependency[ReviewService]
@@ -250,24 +250,18 @@ class ApplicantDecisionController(Controller):
         return await _applicant_page(request, application_service, decision_service, application_id, viewer)
 
     @get("/presentation", name="reviews:my_presentation")
-    async def presentation(self, request: Request, application_id: ObjectId, application_service: Applications,
-                           review_service: Reviews) -> Template:
+    async def presentation(self, request: Request, application_id: ObjectId, review_service: Reviews) -> Template:
         """The application's presentation slots (round, start and end in the program's zone and
         the viewer's, place): a fragment the application page loads; members and staff, others 404."""
-        viewer = viewer_of(request)
-        application = await application_service.get(application_id, viewer)
-        program = await application_service.programs.get(application["program"])
-        assert program is not None
-        runs = {run["id"]: run for run in await review_service.reviews.runs(int(program["id"]))}
-        names = {d["order"]: round_name(d) for d in rounds_of(program)}
+        program, found = await review_service.slots_for_applicant(application_id, viewer_of(request))
         zone = deadlines.zone_named(program["time_zone"])
         local = viewer_zone(request)
         slots = [{
-            **slot, "round": names.get((runs.get(slot["round_run"]) or {}).get("round_order"), ""),
+            **slot,
             "starts": format_instant(slot["starts_at"], zone, current_locale()),
             "ends": format_instant(slot["ends_at"], zone, current_locale()),
             "starts_local": format_instant(slot["starts_at"], local, current_locale()) if local and local.key != zone.key else "",
-        } for slot in await review_service.slots_for_applicant(application_id, viewer)]
+        } for slot in found]
         return partial(request, "reviews/decisions/_presentation_slots.html.j2", {"slots": slots})
 
     @post("/objection", name="reviews:object", status_code=200)
