@@ -11,6 +11,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 LOCALES := ko en
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (auto: one per core; 0 runs in this process).
+PYTEST_WORKERS ?= auto
 
 export PYTHON VENV
 
@@ -40,7 +42,7 @@ test: venv
 	else \
 	  echo "make test: SQLite only (set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres to add PostgreSQL)"; \
 	fi
-	@rc=0; $(BIN)/pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure" >&2; fi; \
 	exit $$rc
 

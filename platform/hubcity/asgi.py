@@ -127,7 +127,9 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
-        if isinstance(database, PostgresEngine):
+        # The lifespan closes only a pool it opened (a caller may run one around the app).
+        own_pool = isinstance(database, PostgresEngine) and database.pool is None
+        if own_pool:
             await database.start_connection_pool(min_size=1, max_size=10)
         stop = asyncio.Event()
         tasks = [asyncio.create_task(lane.run_forever(stop)) for lane in lanes(registry)] if settings.run_inprocess_worker else []
@@ -136,7 +138,7 @@ def create_app(settings: Settings | None = None, *, matching_engine: MatchingEng
         finally:
             stop.set()
             await asyncio.gather(*tasks)
-            if isinstance(database, PostgresEngine):
+            if own_pool:
                 await database.close_connection_pool()
 
     app = Litestar(

@@ -216,3 +216,14 @@ def test_a_public_url_that_is_not_a_site_address_is_refused(monkeypatch: pytest.
     monkeypatch.setenv("HUBCITY_PUBLIC_URL", value)
     with pytest.raises(SettingsError, match="HUBCITY_PUBLIC_URL"):
         load_settings(_env_file=None, data_dir=tmp_path / "data")
+
+
+def test_production_refuses_the_test_suites_password_hash_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUBCITY_ENV", "production")
+    monkeypatch.setenv("HUBCITY_PUBLIC_URL", "https://hub.example.kr")
+    monkeypatch.setenv("HUBCITY_SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("HUBCITY_PASSWORD_HASH_PROFILE", "cheapest-for-tests")
+    with pytest.raises(SettingsError, match="HUBCITY_PASSWORD_HASH_PROFILE must be rfc9106-low-memory"):
+        load()
+    monkeypatch.setenv("HUBCITY_PASSWORD_HASH_PROFILE", "rfc9106-low-memory")
+    assert load().is_production

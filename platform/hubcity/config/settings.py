@@ -118,6 +118,9 @@ class Settings(BaseSettings):
             raise ValueError("HUBCITY_MEILI_URL is required when HUBCITY_SEARCH_BACKEND=meilisearch")
         if self.env == "production" and "public_url" not in self.model_fields_set:
             raise ValueError("HUBCITY_PUBLIC_URL is required when HUBCITY_ENV=production (links in emails use it)")
+        hash_profile = os.environ.get("HUBCITY_PASSWORD_HASH_PROFILE", "").strip() or "rfc9106-low-memory"
+        if self.env == "production" and hash_profile != "rfc9106-low-memory":
+            raise ValueError("HUBCITY_PASSWORD_HASH_PROFILE must be rfc9106-low-memory (or unset) when HUBCITY_ENV=production")
         return self
 
     # -- derived values -------------------------------------------------------------------------

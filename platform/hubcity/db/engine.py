@@ -58,14 +58,26 @@ def engine_kind(engine: Engine) -> str:
     return "sqlite" if isinstance(engine, SQLiteEngine) else "postgres"
 
 
+_bound: tuple[str, Engine] | None = None
+
+
 def use_database(url: str) -> Engine:
-    """Build an engine for ``url`` and bind every table and Piccolo's migrations to it."""
+    """Bind every table and Piccolo's migrations to an engine for ``url`` and return it.
+
+    The engine bound last is kept when ``url`` is the same, with its connection pool if one runs
+    (a second app on the same database shares it); another ``url`` gets a new engine.
+    """
+    global _bound
     from piccolo.apps.migrations.tables import Migration
 
     from hubcity.config import piccolo_conf
     from hubcity.db.tables import ALL_TABLES
 
-    engine = build_engine(url)
+    if _bound is not None and _bound[0] == url:
+        engine = _bound[1]
+    else:
+        engine = build_engine(url)
+        _bound = (url, engine)
     piccolo_conf.DB = engine
     for table in [*ALL_TABLES, Migration]:
         table._meta.db = engine

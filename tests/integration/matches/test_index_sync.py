@@ -3,6 +3,8 @@ backend is down, pages that still work and say so, nothing lost, reindex and ind
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from httpx import AsyncClient
 from litestar import Litestar
@@ -48,11 +50,9 @@ async def test_a_profile_change_queues_its_index_job_in_the_same_transaction(app
 
 
 @pytest.fixture
-async def down_app(settings: Settings) -> tuple[Litestar, SwitchableBackend]:
+async def down_app(settings: Settings, clean_database: Any) -> tuple[Litestar, SwitchableBackend]:
     from matching.embeddings import load_embedders
     from matching.service import MatchingService
-
-    from tests.conftest import empty_tables
 
     backend = SwitchableBackend(build_backend(settings))
 
@@ -60,7 +60,6 @@ async def down_app(settings: Settings) -> tuple[Litestar, SwitchableBackend]:
         return MatchingService(backend, load_embedders(["minilm", "use"], threads=settings.cpu_threads))
 
     app = create_app(settings, matching_engine=MatchingEngine(settings, service_factory=factory))
-    await empty_tables()
     app.register(login_route)
     await seed_taxonomy()
     return app, backend

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -9,9 +10,7 @@ from hubcity.core.clock import utcnow
 from hubcity.core.i18n import use_locale
 from hubcity.core.notify import Notifier
 from hubcity.core.templating import build_environment
-from hubcity.db.engine import use_database
 from hubcity.programs.services import ApplicationService, ProgramService
-from tests.conftest import empty_tables
 from tests.factories.clients import client  # noqa: F401 - the shared fixture
 
 
@@ -26,10 +25,8 @@ class Clock:
 
 
 @pytest.fixture
-async def db(settings: Settings) -> Settings:
+async def db(settings: Settings, clean_database: Any) -> Settings:
     """Empty tables on the test database, messages in English."""
-    use_database(settings.resolved_database_url)
-    await empty_tables()
     with use_locale("en"):
         yield settings
 

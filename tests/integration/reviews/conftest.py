@@ -12,10 +12,8 @@ from hubcity.core.i18n import use_locale
 from hubcity.core.notify import Notifier
 from hubcity.core.templating import build_environment
 from hubcity.core.viewer import Viewer
-from hubcity.db.engine import use_database
 from hubcity.programs.services import ApplicationService
 from hubcity.reviews.services import AwardService, DecisionService, ReviewService
-from tests.conftest import empty_tables
 from tests.factories.clients import client  # noqa: F401 - the shared fixture
 from tests.factories.programs import staff_viewer
 from tests.factories.reviews import word_similarity
@@ -32,10 +30,8 @@ class Clock:
 
 
 @pytest.fixture
-async def db(settings: Settings) -> Any:
+async def db(settings: Settings, clean_database: Any) -> Any:
     """Empty tables on the test database, messages in English."""
-    use_database(settings.resolved_database_url)
-    await empty_tables()
     hubcity.reviews.rules.register()  # idempotent; another test may have replaced the rule
     with use_locale("en"):
         yield settings

@@ -10,11 +10,9 @@ import pytest
 
 from hubcity.config.settings import Settings
 from hubcity.core.i18n import use_locale
-from hubcity.db.engine import use_database
 from hubcity.db.tables import ImportRun, StartupProfile, StartupTag
 from hubcity.startups import taxonomy
 from hubcity.startups.importing.services import ImportReport, ImportService
-from tests.conftest import empty_tables
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "import"
 
@@ -25,10 +23,8 @@ def data(name: str) -> bytes:
 
 
 @pytest.fixture
-async def imports_db(settings: Settings) -> Settings:
+async def imports_db(settings: Settings, clean_database: Any) -> Settings:
     """Empty tables on the test database, with the taxonomies seeded."""
-    use_database(settings.resolved_database_url)
-    await empty_tables()
     await taxonomy.seed_missing()
     return settings
 
