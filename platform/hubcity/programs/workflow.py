@@ -90,7 +90,7 @@ STATUSES: tuple[Status, ...] = (
         (Transition("screening", STAFF), _WITHDRAW),
     ),
     Status(
-        "screening", N_("Screening"), N_("Under review"), _ALL, frozenset(),
+        "screening", N_("Screening"), N_("Eligibility check"), _ALL, frozenset(),
         (
             Transition("ineligible", STAFF, needs_reason=True, needs_fields=True),
             Transition("more_info_requested", STAFF, needs_reason=True, needs_fields=True),
@@ -108,7 +108,7 @@ STATUSES: tuple[Status, ...] = (
         (Transition("awaiting_decision", _STAFF_OR_SYSTEM), _WITHDRAW),
     ),
     Status(
-        "awaiting_decision", N_("Awaiting decision"), N_("Under review"), _ALL, frozenset(),
+        "awaiting_decision", N_("Awaiting decision"), N_("Decision pending"), _ALL, frozenset(),
         (Transition("approved", STAFF), Transition("waitlisted", STAFF), Transition("rejected", STAFF)),
     ),
     Status("approved", N_("Approved"), N_("Selected"), _ALL, frozenset(), (_REOPEN,)),

@@ -339,14 +339,14 @@ async def test_withdrawal_needs_confirmation_and_the_timeline_shows_public_label
     await login(client, made["viewer"])
     page = await client.get(f"/applications/{application_id}")
     timeline = page.text.split('data-testid="timeline"')[1]
-    assert "Draft" in timeline and "Submitted" in timeline and "Under review" in timeline and "Screening" not in timeline
+    assert "Draft" in timeline and "Submitted" in timeline and "Eligibility check" in timeline and "Screening" not in timeline
     assert "(Asia/Seoul)" in timeline and "America/Los_Angeles" not in timeline
     in_los_angeles(client)  # the timeline follows the viewer's zone, like the deadline and "saved at"
     timeline = (await client.get(f"/applications/{application_id}")).text.split('data-testid="timeline"')[1]
     assert timeline.count("(America/Los_Angeles)") >= 3 and "(Asia/Seoul)" not in timeline
     client.cookies.delete("tz")
     listing = await client.get("/applications")
-    assert re.search(r'data-status="screening">Under review<', listing.text)
+    assert re.search(r'data-status="screening">Eligibility check<', listing.text)
     assert (await client.get(f"/applications/{application_id}/withdraw")).status_code == 200
     unconfirmed = await post_form(client, f"/applications/{application_id}/withdraw", {"reason": "Changed plans"})
     assert unconfirmed.status_code == 422 and "Tick the box" in unconfirmed.text and "Changed plans" in unconfirmed.text

@@ -139,6 +139,8 @@ async def test_the_applicant_reads_the_whole_determination_and_others_get_a_404(
     page = await client.get(f"/applications/{app_id}/decision")
     row = await Determination.select().where(Determination.application == app_id).first().run()
     assert page.status_code == 200 and 'data-outcome="rejected"' in page.text
+    # the outcome reads as the status does on the applicant's pages
+    assert '<h2 data-testid="outcome">Not selected</h2>' in page.text and '<strong data-testid="status">Not selected</strong>' in page.text
     assert str(escape(row["message"])) in page.text and "The market is too small." in page.text
     assert 'data-testid="objection-form"' in page.text
     application_page = await client.get(f"/applications/{app_id}")

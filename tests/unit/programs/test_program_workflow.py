@@ -61,7 +61,11 @@ def test_unknown_status_is_refused() -> None:
 
 def test_labels_and_editability() -> None:
     with use_locale("en"):
-        assert workflow.public_label("screening") == "Under review"
+        assert workflow.public_label("screening") == "Eligibility check"
+        assert workflow.public_label("in_review") == "Under review"
+        assert workflow.public_label("awaiting_decision") == "Decision pending"
+        # every status has its own applicant-facing label: no step of the timeline reads like the one before
+        assert len({workflow.public_label(key) for key in workflow.WORKFLOW}) == len(workflow.WORKFLOW)
         assert workflow.staff_label("screening") == "Screening"
         assert workflow.public_label("unknown") == "unknown"
     assert workflow.editable_by_applicant("draft")
