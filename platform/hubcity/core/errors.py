@@ -7,6 +7,11 @@ field. The web layer maps them in :mod:`hubcity.core.error_pages`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
 
 class AppError(Exception):
     """Base of every error a person should read. ``status_code``: the HTTP status to answer with."""
@@ -68,3 +73,17 @@ class FormInvalid(AppError):
         super().__init__(message or _("Please correct the marked fields."))
         self.errors = errors
         self.values = values or {}
+
+
+async def page_after_refusal(error: AppError, page: Callable[..., Awaitable[T]], /, **context: Any) -> T:
+    """The form's page again after a service refused an action (for controllers of HTML forms).
+
+    A NotFoundError is raised again: the app answers 404 and reveals nothing. Any other error
+    renders ``page(notice=error.message, errors=..., status_code=error.status_code, **context)``
+    with ``errors`` the field messages of a FormInvalid (``{}`` otherwise); ``context`` usually
+    carries what was typed (``form=...``) so that nothing is lost.
+    """
+    if isinstance(error, NotFoundError):
+        raise error
+    errors = error.errors if isinstance(error, FormInvalid) else {}
+    return await page(notice=error.message, errors=errors, status_code=error.status_code, **context)

@@ -16,6 +16,7 @@ Routes (program managers and admins; other staff roles get 403, anonymous viewer
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -23,7 +24,7 @@ from litestar.plugins.flash import flash
 from litestar.response import Template
 
 from hubcity.config.settings import Settings
-from hubcity.core.errors import AppError, FormInvalid, NotFoundError
+from hubcity.core.errors import AppError, FormInvalid, page_after_refusal
 from hubcity.core.guards import requires_role, viewer_of
 from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
@@ -110,14 +111,9 @@ class ScreeningController(Controller):
         try:
             await application_service.transition(application_id, viewer, to, reason=reason, fields=fields,
                                                  expected_revision=revision, ip=client_ip(request))
-        except FormInvalid as error:
-            return await _staff_page(request, application_service, settings, application_id, viewer, errors=error.errors,
-                                     notice=error.message, form=typed, status_code=422)
         except AppError as error:
-            if isinstance(error, NotFoundError):
-                raise
-            return await _staff_page(request, application_service, settings, application_id, viewer, notice=error.message,
-                                     form=typed, status_code=error.status_code)
+            return await page_after_refusal(error, partial(_staff_page, request, application_service, settings, application_id, viewer),
+                                            form=typed)
         flash(request, _("The application is now “%(status)s”.", status=workflow.staff_label(to)), "success")
         return see_other(request, f"/staff/applications/{application_id}")
 
@@ -145,10 +141,8 @@ class ScreeningController(Controller):
             return await _staff_page(request, application_service, settings, application_id, viewer, errors=errors,
                                      notice=error.message, form=typed, status_code=422)
         except AppError as error:
-            if isinstance(error, NotFoundError):
-                raise
-            return await _staff_page(request, application_service, settings, application_id, viewer, notice=error.message,
-                                     form=typed, status_code=error.status_code)
+            return await page_after_refusal(error, partial(_staff_page, request, application_service, settings, application_id, viewer),
+                                            form=typed)
         flash(request, _("The startup may now submit until the new deadline."), "success")
         return see_other(request, f"/staff/applications/{application_id}")
 

@@ -36,6 +36,7 @@ anonymous viewers the login page): ``GET /tranches/{id}/report/file``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -44,7 +45,7 @@ from litestar.di import NamedDependency
 from litestar.plugins.flash import flash
 from litestar.response import File, Redirect, Template
 
-from hubcity.core.errors import AppError, FormInvalid, NotFoundError, NotPermittedError
+from hubcity.core.errors import AppError, FormInvalid, NotFoundError, NotPermittedError, page_after_refusal
 from hubcity.core.guards import requires_login, requires_role, viewer_of
 from hubcity.core.i18n import gettext as _
 from hubcity.core.params import ObjectId
@@ -109,17 +110,6 @@ async def _staff_page(
     }, status_code=status_code)
 
 
-async def _refusal(
-    error: AppError, request: Request, applications: ApplicationService, awards: AwardService, application_id: int,
-    viewer: Viewer, typed: dict[str, Any],
-) -> Template:
-    if isinstance(error, NotFoundError):
-        raise error
-    errors = error.errors if isinstance(error, FormInvalid) else {}
-    return await _staff_page(request, applications, awards, application_id, viewer, form=typed, errors=errors,
-                             notice=error.message, status_code=error.status_code)
-
-
 class StaffAwardController(Controller):
     include_in_schema = False
     path = "/staff"
@@ -141,7 +131,8 @@ class StaffAwardController(Controller):
             await award_service.create(application_id, viewer, amount=_whole(typed["amount"]),  # type: ignore[arg-type]
                                        tranches=_tranches_for_service(typed["tranches"]) or None, ip=client_ip(request))
         except AppError as error:
-            return await _refusal(error, request, application_service, award_service, application_id, viewer, typed)
+            return await page_after_refusal(error, partial(_staff_page, request, application_service, award_service, application_id, viewer),
+                                            form=typed)
         flash(request, _("The award is offered; the startup is asked to accept the agreement."), "success")
         return see_other(request, f"/staff/applications/{application_id}/award")
 
@@ -156,7 +147,8 @@ class StaffAwardController(Controller):
         try:
             await award_service.set_tranches(award_id, viewer, _tranches_for_service(typed["tranches"]), ip=client_ip(request))
         except AppError as error:
-            return await _refusal(error, request, application_service, award_service, award["application"], viewer, typed)
+            return await page_after_refusal(error, partial(_staff_page, request, application_service, award_service, award["application"], viewer),
+                                            form=typed)
         flash(request, _("The payment schedule is saved."), "success")
         return see_other(request, f"/staff/applications/{award['application']}/award")
 

@@ -28,6 +28,7 @@ Applicants (members of the startup; staff are sent to their page; anyone else 40
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -36,7 +37,7 @@ from litestar.params import FromQuery
 from litestar.plugins.flash import flash
 from litestar.response import Redirect, Template
 
-from hubcity.core.errors import AppError, FormInvalid, NotFoundError
+from hubcity.core.errors import AppError, FormInvalid, NotFoundError, page_after_refusal
 from hubcity.core.guards import requires_login, requires_role, viewer_of
 from hubcity.core.i18n import N_, current_locale
 from hubcity.core.i18n import gettext as _
@@ -106,17 +107,6 @@ async def _decision_form(request: Request) -> dict[str, str]:
     return {name: _form_text(form, name) for name in ("outcome", "conditions", "feedback", "confirm")}
 
 
-async def _refused(
-    error: AppError, request: Request, applications: ApplicationService, decisions: DecisionService, application_id: int,
-    viewer: Viewer, typed: dict[str, Any],
-) -> Template:
-    if isinstance(error, NotFoundError):
-        raise error
-    errors = error.errors if isinstance(error, FormInvalid) else {}
-    return await _staff_page(request, applications, decisions, application_id, viewer, form=typed, errors=errors,
-                             notice=error.message, status_code=error.status_code)
-
-
 class StaffDecisionController(Controller):
     include_in_schema = False
     path = "/staff/applications/{application_id:int}/decision"
@@ -136,7 +126,8 @@ class StaffDecisionController(Controller):
             shown = await decision_service.preview(application_id, viewer, typed["outcome"], conditions=typed["conditions"],
                                                    feedback=typed["feedback"])
         except AppError as error:
-            return await _refused(error, request, application_service, decision_service, application_id, viewer, typed)
+            return await page_after_refusal(error, functools.partial(_staff_page, request, application_service, decision_service, application_id, viewer),
+                                            form=typed)
         return await _staff_page(request, application_service, decision_service, application_id, viewer, form=typed, preview=shown)
 
     @post("/", name="reviews:determine", status_code=200)
@@ -155,7 +146,8 @@ class StaffDecisionController(Controller):
             row = await decision_service.determine(application_id, viewer, typed["outcome"], conditions=typed["conditions"],
                                                    feedback=typed["feedback"], ip=client_ip(request))
         except AppError as error:
-            return await _refused(error, request, application_service, decision_service, application_id, viewer, typed)
+            return await page_after_refusal(error, functools.partial(_staff_page, request, application_service, decision_service, application_id, viewer),
+                                            form=typed)
         flash(request, _("The decision is made and the applicant is told: %(outcome)s.", outcome=_(RESULT_LABELS[row["outcome"]])), "success")
         if row["outcome"] == "approved":
             return see_other(request, f"/staff/applications/{application_id}/award")
