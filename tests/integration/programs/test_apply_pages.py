@@ -215,6 +215,7 @@ async def test_a_stale_revision_is_a_conflict_showing_what_is_saved_and_never_ov
         pytest.param({"q-team": "501"}, "team", "largest allowed number is 500", id="number-over-max"),
         pytest.param({"q-track": "space"}, "track", "“space” is not one of the choices", id="unknown-choice"),
         pytest.param({"q-markets": ["kr", "mars"]}, "markets", "“mars” is not one of the choices", id="unknown-multiple-choice"),
+        pytest.param({"q-markets": ["kr", "kr"]}, "markets", "“kr” is chosen more than once", id="repeated-multiple-choice"),
         pytest.param({"q-start": "next monday"}, "start", "must be a date", id="bad-date"),
         pytest.param({"revision": "abc"}, "revision", "reload it", id="revision-not-a-number"),
     ],
