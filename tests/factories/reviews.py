@@ -8,6 +8,7 @@ Each returns what a test needs (rows as dicts and :class:`hubcity.core.viewer.Vi
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from hubcity.core.viewer import Viewer
@@ -31,6 +32,9 @@ ROUNDS: list[dict[str, Any]] = [
         "rubric": [{"key": "pitch", "label_ko": "발표", "label_en": "Pitch", "weight": 1, "scale_min": 1, "scale_max": 5}],
     },
 ]
+
+#: A year for tranche due dates: in the future and within the 10 years an award may run.
+DUE_YEAR = date.today().year + 2
 
 
 def word_similarity(text_a: str, text_b: str) -> float:

@@ -1418,6 +1418,18 @@ def _report_file(tranche: Mapping[str, Any], stored: Mapping[str, Any] | None) -
     return ReportFile(id=int(stored["id"]), name=name, size=int(stored["size"]), content_type=stored["content_type"], sha256=stored["sha256"])
 
 
+#: How far ahead a tranche may fall due (years from today): a longer schedule is a typo, not a grant.
+MAX_TRANCHE_YEARS = 10
+
+
+def _years_after(day: date, years: int) -> date:
+    """``day`` moved ``years`` years ahead (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 class AwardService(_Notifying):
     """Awards of approved applications and their tranches.
 
@@ -1504,6 +1516,9 @@ class AwardService(_Notifying):
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: give the due date (YYYY-MM-DD).", number=i + 1)
             elif due < (self.clock() - timedelta(days=1)).date():  # yesterday in UTC is today somewhere
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: the due date is in the past.", number=i + 1)
+            elif due > _years_after(self.clock().date(), MAX_TRANCHE_YEARS):
+                errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: the due date is more than %(years)s years away.",
+                                                    number=i + 1, years=MAX_TRANCHE_YEARS)
             elif clean and clean[-1]["due_on"] is not None and due < clean[-1]["due_on"]:
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: due dates must not go back in time.", number=i + 1)
             clean.append({"number": i + 1, "amount": value if isinstance(value, int) else 0, "due_on": due if isinstance(due, date) else None})
@@ -1521,8 +1536,8 @@ class AwardService(_Notifying):
         ``amount`` (minor units) must be a whole number above 0, at most the program's
         ``max_award`` and at most :meth:`remaining_budget` — FormInvalid ``amount`` with a message
         naming the limit and what remains. ``tranches`` (optional here, required before the
-        agreement): ``[{amount, due_on (date or YYYY-MM-DD)}]`` in order, due dates not going
-        back, amounts adding up to ``amount`` (FormInvalid ``tranches…``). InvalidStateError
+        agreement): ``[{amount, due_on (date or YYYY-MM-DD)}]`` in order, due dates from today to
+        ``MAX_TRANCHE_YEARS`` years ahead and not going back, amounts adding up to ``amount`` (FormInvalid ``tranches…``). InvalidStateError
         (``not_approved``) unless approved; ConflictError when the application has an award.
         Notifies the members (``award_offered``). Audits ``award.created``. Returns the award
         with ``tranches``."""

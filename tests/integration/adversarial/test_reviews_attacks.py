@@ -734,6 +734,8 @@ def tranches_cases() -> list[tuple[Any, str]]:
         ([{"amount": 10_000_000, "due_on": "2099-01-01T10:00:00+09:00"}], "tranches[0].due_on"),
         ([{"amount": 10_000_000, "due_on": day(-3)}], "tranches[0].due_on"),
         ([{"amount": 10_000_000, "due_on": "2001-01-01"}], "tranches[0].due_on"),
+        ([{"amount": 10_000_000, "due_on": "9999-12-31"}], "tranches[0].due_on"),
+        ([{"amount": 10_000_000, "due_on": day(366 * 10 + 2)}], "tranches[0].due_on"),  # just over 10 years away
         ([{"amount": 5_000_000, "due_on": later}, {"amount": 5_000_000, "due_on": far}], "tranches[1].due_on"),
     ]
 
@@ -755,6 +757,8 @@ async def test_bad_award_amounts_and_tranches_are_named_and_nothing_is_saved(cli
         assert 400 <= response.status_code < 500, (raw, response.status_code)
     for tranches, field in tranches_cases():
         check(await api_call(client, "POST", url, {"amount": 10_000_000, "tranches": tranches}), 422, str(tranches)[:80], field)
+    far_off = await api_call(client, "POST", url, {"amount": 10_000_000, "tranches": [{"amount": 10_000_000, "due_on": "9999-12-31"}]})
+    assert "Tranche 1: the due date is more than 10 years away." == far_off.json()["fields"]["tranches[0].due_on"], far_off.text
     check(await api_call(client, "POST", url, {"amount": 10_000_000, "status": "active"}), 422, "extra key", "status")
     check(await api_call(client, "POST", f"{API}/applications/{w['ids'][2]}/award", {"amount": 1_000_000}), 409, "not approved", error="not_approved")
     check(await api_call(client, "POST", f"{API}/applications/{w['ids'][0]}/award", {"amount": 1_000_000}), 409, "second award")
@@ -771,12 +775,13 @@ async def test_bad_award_amounts_and_tranches_are_named_and_nothing_is_saved(cli
     typed = await post_form(client, form_url, {"amount": "12x34"})
     assert "12x34" in typed.text
     assert await rows(Award) == awards_before and await rows(Tranche) == tranches_before
-    # a far due date is a date; fields a client should not set are ignored
+    # a due date nine years away is allowed (ten is the limit); fields a client should not set are ignored
+    nine_years = day(365 * 9)
     made = await api_call(client, "POST", url, {"amount": 10_000_000, "tranches": [
-        {"amount": 10_000_000, "due_on": "9999-12-31", "paid_at": "2020-01-01T00:00:00Z", "report_accepted_at": "2020-01-01T00:00:00Z", "number": 7}]})
-    check(made, 201, "year 9999")
+        {"amount": 10_000_000, "due_on": nine_years, "paid_at": "2020-01-01T00:00:00Z", "report_accepted_at": "2020-01-01T00:00:00Z", "number": 7}]})
+    check(made, 201, "nine years away")
     tranche = await Tranche.select().where(Tranche.award == made.json()["id"]).first().run()
-    assert tranche["paid_at"] is None and tranche["report_accepted_at"] is None and tranche["number"] == 1 and str(tranche["due_on"]) == "9999-12-31"
+    assert tranche["paid_at"] is None and tranche["report_accepted_at"] is None and tranche["number"] == 1 and str(tranche["due_on"]) == nine_years
     assert (await client.get(form_url)).status_code == 200
     # replacing the schedule: the same rules; nothing replaced on a refusal
     put = f"{API}/awards/{made.json()['id']}/tranches"

@@ -14,10 +14,11 @@ from hubcity.db.tables import AuditEntry, Award, Notification, Tranche
 from hubcity.reviews.services import AwardService
 from tests.conftest import post_form
 from tests.factories.programs import create_program, staff_viewer
+from tests.factories.reviews import DUE_YEAR
 from tests.integration.programs.test_apply_pages import app_clock, client, login, stored  # noqa: F401 - fixtures
 from tests.integration.reviews.test_decision_pages import TITLE, awaiting, service, viewer_for
 
-TRANCHES = {"tranche_amount": ["30,000,000", "10000000"], "tranche_due": ["2099-01-15", "2099-06-30"]}
+TRANCHES = {"tranche_amount": ["30,000,000", "10000000"], "tranche_due": [f"{DUE_YEAR}-01-15", f"{DUE_YEAR}-06-30"]}
 
 
 async def approved(program: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -42,7 +43,7 @@ async def with_award(program: dict[str, Any] | None = None, *, amount: int = 40_
     made = await approved(program)
     manager = await staff_viewer("program_manager")
     made["award"] = await AwardService().create(made["application"]["id"], manager, amount=amount, tranches=[
-        {"amount": 30_000_000, "due_on": "2099-01-15"}, {"amount": amount - 30_000_000, "due_on": "2099-06-30"}])
+        {"amount": 30_000_000, "due_on": f"{DUE_YEAR}-01-15"}, {"amount": amount - 30_000_000, "due_on": f"{DUE_YEAR}-06-30"}])
     made["manager"] = manager
     return made
 
@@ -76,16 +77,16 @@ async def test_award_over_the_maximum_or_the_budget_and_tranches_not_adding_up(c
     assert "Maximum award: 60,000,000 KRW" in page.text and "100,000,000 KRW, of which 100,000,000 KRW is left" in page.text
     over_max = await post_form(client, url, {"amount": "70000000", **TRANCHES})
     assert over_max.status_code == 422 and "70,000,000 KRW is more than the program&#39;s maximum award of 60,000,000 KRW" in over_max.text
-    assert 'value="70000000"' in over_max.text and 'value="2099-06-30"' in over_max.text  # nothing lost
+    assert 'value="70000000"' in over_max.text and f'value="{DUE_YEAR}-06-30"' in over_max.text  # nothing lost
     not_summing = await post_form(client, url, {"amount": "50000000", **TRANCHES})
     assert not_summing.status_code == 422 and "add up to 40,000,000 but the award is 50,000,000" in not_summing.text
-    bad_row = await post_form(client, url, {"amount": "40000000", "tranche_amount": ["abc", "1"], "tranche_due": ["", "2099-01-01"]})
+    bad_row = await post_form(client, url, {"amount": "40000000", "tranche_amount": ["abc", "1"], "tranche_due": ["", f"{DUE_YEAR}-01-01"]})
     assert bad_row.status_code == 422 and "Tranche 1: the amount must be a whole number" in bad_row.text
     assert "Tranche 1: give the due date" in bad_row.text
     not_a_number = await post_form(client, url, {"amount": "lots"})
     assert not_a_number.status_code == 422 and "a whole amount above 0" in not_a_number.text
     assert await Award.count() == 0
-    made = await post_form(client, url, {"amount": "60,000,000", "tranche_amount": ["60000000"], "tranche_due": ["2099-01-01"]},
+    made = await post_form(client, url, {"amount": "60,000,000", "tranche_amount": ["60000000"], "tranche_due": [f"{DUE_YEAR}-01-01"]},
                            follow_redirects=False)
     assert made.status_code == 303
     over_budget = await post_form(client, f"/staff/applications/{second['application']['id']}/award", {"amount": "50000000"})
@@ -156,9 +157,9 @@ async def test_declining_the_award_and_the_tranche_schedule(client: AsyncClient)
     made = await with_award()
     app_id, award_id = made["application"]["id"], made["award"]["id"]
     await login(client, made["manager"])
-    bad = await post_form(client, f"/staff/awards/{award_id}/tranches", {"tranche_amount": ["1"], "tranche_due": ["2099-01-01"]})
+    bad = await post_form(client, f"/staff/awards/{award_id}/tranches", {"tranche_amount": ["1"], "tranche_due": [f"{DUE_YEAR}-01-01"]})
     assert bad.status_code == 422 and "add up to 1 but the award is 40,000,000" in bad.text
-    good = await post_form(client, f"/staff/awards/{award_id}/tranches", {"tranche_amount": ["40000000"], "tranche_due": ["2099-02-01"]},
+    good = await post_form(client, f"/staff/awards/{award_id}/tranches", {"tranche_amount": ["40000000"], "tranche_due": [f"{DUE_YEAR}-02-01"]},
                            follow_redirects=False)
     assert good.status_code == 303 and len(await Tranche.select().run()) == 1
     await login(client, made["viewer"])

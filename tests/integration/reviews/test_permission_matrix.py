@@ -65,6 +65,7 @@ from tests.factories.accounts import create_org, create_user
 from tests.factories.corporates import login_as, login_route, seed_taxonomy
 from tests.factories.programs import create_application, create_startup, staff_viewer, viewer_of
 from tests.factories.reviews import (
+    DUE_YEAR,
     ROUNDS,
     application_in_review,
     attach_file,
@@ -208,7 +209,7 @@ async def build_world(settings: Settings) -> dict[str, Any]:
     await reviews.close_round(run2["id"], pm)
     await decisions.determine(D, pm, "approved", feedback="Strong team.")
     award = await awards.create(D, pm, amount=40_000_000, tranches=[
-        {"amount": 30_000_000, "due_on": "2099-01-15"}, {"amount": 10_000_000, "due_on": "2099-06-30"}])
+        {"amount": 30_000_000, "due_on": f"{DUE_YEAR}-01-15"}, {"amount": 10_000_000, "due_on": f"{DUE_YEAR}-06-30"}])
     owner = startup["owner"]
     await awards.accept_agreement(award["id"], owner)
     t1, t2 = (t["id"] for t in (await awards.get(award["id"], owner))["tranches"])
@@ -357,9 +358,9 @@ def page_cases() -> list[Case]:
         # awards
         Case("GET", "/staff/applications/{application_id:int}/award", staff_page(200), {"application_id": "D"}),
         Case("POST", "/staff/applications/{application_id:int}/award", staff_page(409), {"application_id": "D"},
-             body={"amount": "1000", "tranche_amount": ["1000"], "tranche_due": ["2099-01-15"]}),
+             body={"amount": "1000", "tranche_amount": ["1000"], "tranche_due": [f"{DUE_YEAR}-01-15"]}),
         Case("POST", "/staff/awards/{award_id:int}/tranches", staff_page(409), {"award_id": "award"},
-             body={"tranche_amount": ["40000000"], "tranche_due": ["2099-01-15"]}),
+             body={"tranche_amount": ["40000000"], "tranche_due": [f"{DUE_YEAR}-01-15"]}),
         Case("POST", "/staff/tranches/{tranche_id:int}/accept", staff_page(409), {"tranche_id": "T2"}, body={},
              probe={"args": {"tranche_id": "T1"}}, probe_roles=MANAGERS),
         Case("GET", "/staff/finance", expect(403, admin=200, finance=200)),
@@ -440,7 +441,7 @@ def api_cases() -> list[Case]:
         Case("POST", A + "/applications/{application_id:int}/award", staff_api(409), {"application_id": "D"}, body={"amount": 1000}),
         Case("GET", A + "/awards/{award_id:int}", dict(member_or_staff, finance=200), {"award_id": "award"}),
         Case("PUT", A + "/awards/{award_id:int}/tranches", staff_api(409), {"award_id": "award"},
-             body={"tranches": [{"amount": 40_000_000, "due_on": "2099-01-15"}]}),
+             body={"tranches": [{"amount": 40_000_000, "due_on": f"{DUE_YEAR}-01-15"}]}),
         Case("GET", A + "/tranches/{tranche_id:int}/report/file",
              expect(404, anonymous=401, startup=200, finance=200, **each(MANAGERS, 200)), {"tranche_id": "T1"}),
         Case("POST", A + "/awards/{award_id:int}/accept", expect(404, anonymous=401, startup=409, finance=403, **each(MANAGERS, 403)),

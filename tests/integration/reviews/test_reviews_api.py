@@ -16,7 +16,7 @@ from hubcity.reviews.services import ReviewService
 from tests.conftest import api_call
 from tests.factories.corporates import login_as, quick_user
 from tests.factories.programs import create_startup, staff_viewer
-from tests.factories.reviews import application_in_review, internal_reviewer, on_panel, program_with_rounds, word_similarity
+from tests.factories.reviews import DUE_YEAR, application_in_review, internal_reviewer, on_panel, program_with_rounds, word_similarity
 
 API = "/api/v1"
 SECRET = "Stealth Quantum Labs"
@@ -178,9 +178,9 @@ async def test_the_whole_cycle_through_the_api(client: AsyncClient) -> None:
     assert bad_tranches.status_code == 422 and "tranches" in bad_tranches.json()["fields"]
     assert not await Award.exists().run()
     award = await call(client, "POST", f"/applications/{alpha}/award", {"amount": 30_000_000, "tranches": [
-        {"amount": 20_000_000, "due_on": "2099-01-31"}, {"amount": 10_000_000, "due_on": "2099-06-30"}]}, 201)
+        {"amount": 20_000_000, "due_on": f"{DUE_YEAR}-01-31"}, {"amount": 10_000_000, "due_on": f"{DUE_YEAR}-06-30"}]}, 201)
     assert award["status"] == "agreement_pending" and [t["number"] for t in award["tranches"]] == [1, 2]
-    award = await call(client, "PUT", f"/awards/{award['id']}/tranches", {"tranches": [{"amount": 30_000_000, "due_on": "2099-02-28"}]})
+    award = await call(client, "PUT", f"/awards/{award['id']}/tranches", {"tranches": [{"amount": 30_000_000, "due_on": f"{DUE_YEAR}-02-28"}]})
     tranche = award["tranches"][0]
     alpha_owner = s["made"][0]["viewer"]
     await login(client, alpha_owner)

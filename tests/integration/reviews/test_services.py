@@ -31,6 +31,7 @@ from hubcity.reviews.repositories import AwardRepository, DecisionRepository
 from hubcity.reviews.services import AwardService, DecisionService, ReviewService
 from tests.factories.programs import create_application, create_program, create_startup, staff_viewer
 from tests.factories.reviews import (
+    DUE_YEAR,
     application_in_review,
     external_on_panel,
     internal_reviewer,
@@ -530,7 +531,7 @@ async def _approved(program: dict[str, Any], manager: Viewer, applications: Appl
     return made
 
 
-TRANCHES = [{"amount": 20_000_000, "due_on": "2099-03-01"}, {"amount": 20_000_000, "due_on": date(2099, 9, 1)}]
+TRANCHES = [{"amount": 20_000_000, "due_on": f"{DUE_YEAR}-03-01"}, {"amount": 20_000_000, "due_on": date(DUE_YEAR, 9, 1)}]
 
 
 async def test_award_over_the_maximum_or_the_remaining_budget_is_refused_with_messages(
@@ -555,7 +556,7 @@ async def test_award_over_the_maximum_or_the_remaining_budget_is_refused_with_me
     with pytest.raises(InvalidStateError):
         await awards.create(not_approved["application"]["id"], manager, amount=1)
     # declining frees the budget
-    await awards.set_tranches(award["id"], manager, [{"amount": 60_000_000, "due_on": "2099-01-01"}])
+    await awards.set_tranches(award["id"], manager, [{"amount": 60_000_000, "due_on": f"{DUE_YEAR}-01-01"}])
     declined = await awards.decline(award["id"], first["viewer"], reason="We found other funding.")
     assert declined["status"] == "declined" and await awards.remaining_budget(program["id"]) == 100_000_000
     with pytest.raises(InvalidStateError):
@@ -571,7 +572,7 @@ async def test_agreement_reports_and_payments(
     made = await _approved(program, manager, applications, decisions)
     startup = made["viewer"]
     with pytest.raises(FormInvalid) as error:
-        await awards.create(made["application"]["id"], manager, amount=40_000_000, tranches=[{"amount": 10, "due_on": "2099-01-01"}])
+        await awards.create(made["application"]["id"], manager, amount=40_000_000, tranches=[{"amount": 10, "due_on": f"{DUE_YEAR}-01-01"}])
     assert "tranches" in error.value.errors
     award = await awards.create(made["application"]["id"], manager, amount=40_000_000)
     with pytest.raises(InvalidStateError) as error:
