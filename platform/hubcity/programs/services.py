@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -570,6 +570,10 @@ class EligibilityReport:
         return eligibility.failures(self.results)
 
 
+#: The longest extension of one application's deadline, past the call's close (or today, if later).
+MAX_EXTENSION = timedelta(days=365)
+
+
 class ApplicationService:
     """Applications: start, save, submit, withdraw, screening transitions and extensions.
 
@@ -934,7 +938,8 @@ class ApplicationService:
     # -- extensions -----------------------------------------------------------------------------
     async def grant_extension(self, application_id: int, viewer: Viewer, until: datetime, *, reason: str, ip: str = "") -> dict[str, Any]:
         """Let this one application be submitted until ``until`` (aware; later than now and than
-        the program's closing instant). Program managers only; a reason is required
+        the program's closing instant, at most :data:`MAX_EXTENSION` after the later of the two).
+        Program managers only; a reason is required
         (FormInvalid). Writes a DeadlineExtension, sets ``deadline_extended_to`` and audits
         ``application.deadline_extended``."""
         _require_manager(viewer)
@@ -946,6 +951,9 @@ class ApplicationService:
             errors["until"] = _("Until: give a date and time with its zone.")
         elif until <= self.clock() or (program["closes_at"] is not None and until <= program["closes_at"]):
             errors["until"] = _("Until: the extension must end after the call closes and in the future.")
+        elif until > max(self.clock(), program["closes_at"] or self.clock()) + MAX_EXTENSION:
+            errors["until"] = _("Until: an extension may end at most %(days)s days after the call closes (or after today).",
+                                days=MAX_EXTENSION.days)
         if not (reason or "").strip():
             errors["reason"] = _("Reason: say why this startup gets more time (it is kept in the audit log).")
         elif forms.has_control_characters(reason):

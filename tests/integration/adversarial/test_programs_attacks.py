@@ -589,6 +589,22 @@ async def test_absurd_extension_instants_are_422_not_500(client: AsyncClient, un
     assert (await stored(made["application"]["id"]))["deadline_extended_to"] is None
 
 
+async def test_an_extension_may_end_at_most_a_year_after_the_close(client: AsyncClient) -> None:
+    program = await create_program()
+    made = await create_application(program)
+    await as_manager(client)
+    url = f"{APPLICATIONS}/{made['application']['id']}/extension"
+    for until in ("9999-12-31T23:59:59+09:00", (program["closes_at"] + timedelta(days=366)).isoformat()):
+        response = await api_call(client, "POST", url, {"until": until, "reason": "r"})
+        assert response.status_code == 422, (until, response.text)
+        assert response.json()["fields"]["until"] == "Until: an extension may end at most 365 days after the call closes (or after today)."
+        assert (await stored(made["application"]["id"]))["deadline_extended_to"] is None
+    longest = program["closes_at"] + timedelta(days=365)
+    response = await api_call(client, "POST", url, {"until": longest.isoformat(), "reason": "r"})
+    assert response.status_code == 200, response.text
+    assert (await stored(made["application"]["id"]))["deadline_extended_to"] == longest
+
+
 @pytest.mark.parametrize("until", ["0001-01-01T00:00", "2026-02-30T10:00", "x" * 5000, "²"])
 async def test_absurd_extension_instants_on_the_staff_page_are_422(client: AsyncClient, until: str) -> None:
     program = await create_program()
