@@ -3,7 +3,8 @@
 The parameters come from ``HUBCITY_PASSWORD_HASH_PROFILE``: ``rfc9106-low-memory`` (the
 default: 3 passes over 64 MiB, about 0.1 s a hash on one core) or ``cheapest-for-tests``
 (argon2-cffi's ``profiles.CHEAPEST``: 1 pass over 8 KiB), which the test suite sets because it
-creates thousands of accounts, and which is refused when ``HUBCITY_ENV=production``. Hashes of
+creates thousands of accounts, and which the settings refuse when ``HUBCITY_ENV=production``
+(:class:`hubcity.config.settings.Settings`, so a production process never starts with it). Hashes of
 either profile verify under the other; :func:`needs_rehash` tells when a stored hash was made
 with other parameters.
 """
@@ -11,6 +12,7 @@ with other parameters.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from argon2 import PasswordHasher, Parameters, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,17 +26,14 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
 
 
-def hasher_from_environment(environ: dict[str, str] | os._Environ[str] = os.environ) -> PasswordHasher:
+def hasher_from_environment(environ: Mapping[str, str] = os.environ) -> PasswordHasher:
     """The argon2id hasher named by ``HUBCITY_PASSWORD_HASH_PROFILE`` (default ``rfc9106-low-memory``).
 
-    Raises ValueError naming the variable for an unknown profile, or for the test profile when
-    ``HUBCITY_ENV`` is ``production``.
+    Raises ValueError naming the variable for an unknown profile.
     """
     name = environ.get(PROFILE_VARIABLE, "").strip() or "rfc9106-low-memory"
     if name not in PROFILES:
         raise ValueError(f"{PROFILE_VARIABLE} must be one of {', '.join(PROFILES)}; got {name!r}")
-    if name != "rfc9106-low-memory" and environ.get("HUBCITY_ENV", "").strip().lower() == "production":
-        raise ValueError(f"{PROFILE_VARIABLE}={name} is for the test suite; production hashes with rfc9106-low-memory")
     return PasswordHasher.from_parameters(PROFILES[name])
 
 

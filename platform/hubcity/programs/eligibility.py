@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hubcity.core.clock import add_years
 from hubcity.core.i18n import N_
 from hubcity.core.i18n import gettext as _
 
@@ -75,10 +76,7 @@ def rule_name(key: str) -> str:
 
 def years_before(day: date, years: int) -> date:
     """``day`` minus ``years`` calendar years (29 February becomes 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    return add_years(day, -years)
 
 
 def _values(rule: Mapping[str, Any]) -> list[str]:

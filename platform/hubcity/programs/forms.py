@@ -404,9 +404,11 @@ def check_answer(definition: FieldDef, value: Any) -> str | None:
         unknown = [v for v in value if v not in definition.choice_values()]
         if unknown:
             return _("%(field)s: “%(value)s” is not one of the choices.", field=name, value=unknown[0][:40])
-        repeated = [v for i, v in enumerate(value) if v in value[:i]]
-        if repeated:
-            return _("%(field)s: “%(value)s” is chosen more than once.", field=name, value=repeated[0][:40])
+        seen: set[str] = set()
+        for choice in value:
+            if choice in seen:
+                return _("%(field)s: “%(value)s” is chosen more than once.", field=name, value=choice[:40])
+            seen.add(choice)
         return None
     if kind == "date":
         if isinstance(value, date):

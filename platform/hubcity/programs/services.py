@@ -947,11 +947,12 @@ class ApplicationService:
         program = await self.programs.get(application["program"])
         assert program is not None
         errors: dict[str, str] = {}
+        earliest = max(self.clock(), program["closes_at"] or datetime.min.replace(tzinfo=UTC))
         if not isinstance(until, datetime) or until.tzinfo is None:
             errors["until"] = _("Until: give a date and time with its zone.")
-        elif until <= self.clock() or (program["closes_at"] is not None and until <= program["closes_at"]):
+        elif until <= earliest:
             errors["until"] = _("Until: the extension must end after the call closes and in the future.")
-        elif until > max(self.clock(), program["closes_at"] or self.clock()) + MAX_EXTENSION:
+        elif until > earliest + MAX_EXTENSION:
             errors["until"] = _("Until: an extension may end at most %(days)s days after the call closes (or after today).",
                                 days=MAX_EXTENSION.days)
         if not (reason or "").strip():

@@ -40,7 +40,7 @@ from typing import Any
 
 from hubcity.accounts.tokens import hash_token, new_token
 from hubcity.core import audit
-from hubcity.core.clock import utcnow
+from hubcity.core.clock import add_years, utcnow
 from hubcity.core.errors import AppError, ConflictError, FormInvalid, InvalidStateError, NotFoundError, NotPermittedError
 from hubcity.core.i18n import current_locale
 from hubcity.core.i18n import gettext as _
@@ -1422,14 +1422,6 @@ def _report_file(tranche: Mapping[str, Any], stored: Mapping[str, Any] | None) -
 MAX_TRANCHE_YEARS = 10
 
 
-def _years_after(day: date, years: int) -> date:
-    """``day`` moved ``years`` years ahead (29 February becomes 28 February in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 class AwardService(_Notifying):
     """Awards of approved applications and their tranches.
 
@@ -1516,7 +1508,7 @@ class AwardService(_Notifying):
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: give the due date (YYYY-MM-DD).", number=i + 1)
             elif due < (self.clock() - timedelta(days=1)).date():  # yesterday in UTC is today somewhere
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: the due date is in the past.", number=i + 1)
-            elif due > _years_after(self.clock().date(), MAX_TRANCHE_YEARS):
+            elif due > add_years(self.clock().date(), MAX_TRANCHE_YEARS):
                 errors[f"tranches[{i}].due_on"] = _("Tranche %(number)s: the due date is more than %(years)s years away.",
                                                     number=i + 1, years=MAX_TRANCHE_YEARS)
             elif clean and clean[-1]["due_on"] is not None and due < clean[-1]["due_on"]:
@@ -1537,7 +1529,8 @@ class AwardService(_Notifying):
         ``max_award`` and at most :meth:`remaining_budget` — FormInvalid ``amount`` with a message
         naming the limit and what remains. ``tranches`` (optional here, required before the
         agreement): ``[{amount, due_on (date or YYYY-MM-DD)}]`` in order, due dates from today to
-        ``MAX_TRANCHE_YEARS`` years ahead and not going back, amounts adding up to ``amount`` (FormInvalid ``tranches…``). InvalidStateError
+        ``MAX_TRANCHE_YEARS`` years ahead and not going back, amounts adding up to ``amount``
+        (FormInvalid ``tranches…``). InvalidStateError
         (``not_approved``) unless approved; ConflictError when the application has an award.
         Notifies the members (``award_offered``). Audits ``award.created``. Returns the award
         with ``tranches``."""

@@ -20,6 +20,7 @@ from hubcity.asgi import create_app
 from hubcity.config.settings import Settings
 from tests.conftest import make_settings, open_client, post_form
 from tests.factories.accounts import create_user, login, unique_email
+from tests.integration.accounts.test_sessions import stored_sessions
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -56,9 +57,7 @@ async def test_sessions_live_in_redis_survive_a_restart_and_end_at_logout(redis:
         session_id = client.cookies.get("session")
         added = await session_keys(redis) - before
         assert len(added) == 1 and session_id in next(iter(added))
-        assert not (redis_settings.data_dir / "stores" / "sessions").exists() or not any(
-            (redis_settings.data_dir / "stores" / "sessions").iterdir()
-        ), "a session file was written although Redis holds the sessions"
+        assert stored_sessions(redis_settings) == [], "a session file was written although Redis holds the sessions"
 
     async with open_client(create_app(redis_settings)) as restarted:  # a new process: only Redis remembers
         restarted.cookies.set("session", session_id, domain="testserver.local", path="/")
